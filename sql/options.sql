@@ -1,0 +1,72 @@
+-- Option errors name the key, the value and the allowed range.
+SET client_min_messages = warning;
+CREATE EXTENSION IF NOT EXISTS hgnn;
+RESET client_min_messages;
+
+CREATE TABLE opt_rows AS
+SELECT i AS id, i % 2 AS task, (i / 2) % 2 AS label,
+       ARRAY[(i / 2) % 2 + 0.3 * sin(i), 0.3 * cos(i)]::real[] AS features
+FROM generate_series(1, 40) AS i;
+
+-- the options are checked on the first row, before the table is read
+SELECT hgnn_fit(features, label, task, '{"hiden": 8}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '[1, 2]') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '"epochs"') FROM opt_rows;
+
+-- integers
+SELECT hgnn_fit(features, label, task, '{"hidden": 0}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"hidden": 4097}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"hidden": 1e12}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"hidden": 8.5}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"hidden": "8"}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"hidden": null}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"gat_hidden": 2000}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"task_embedding": -1}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"class_embedding": 1025}')
+FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"epochs": 0}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"epochs": 1000001}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"batch_per_group": 0}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"seed": -1}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"seed": 9223372036854775808}')
+FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"seed": 1.5}') FROM opt_rows;
+
+-- numbers
+SELECT hgnn_fit(features, label, task, '{"learning_rate": 0}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"learning_rate": 11}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"learning_rate": 1e400}')
+FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"weight_decay": -0.1}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"sigma": 0}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"sigma": "auto"}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"clip_norm": -1}') FROM opt_rows;
+
+-- booleans
+SELECT hgnn_fit(features, label, task, '{"standardize": 1}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"augment": "false"}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"verbose": null}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"skip_nulls": [true]}') FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"prior_correction": {}}')
+FROM opt_rows;
+
+-- limits that depend on the data
+SELECT hgnn_fit(features, label, task, '{"batch_per_group": 4096}')
+FROM opt_rows;
+SELECT hgnn_fit(array_fill(0.5::real, ARRAY[20000]) || id::real, label, task,
+                '{"hidden": 4096}')
+FROM opt_rows;
+
+-- valid edge values, and JSON null for sigma to use the data-driven width
+SELECT info->'options'->'sigma' AS sigma_option,
+       (info->>'sigma')::float8 > 0 AS sigma_measured,
+       info->'options'->'seed' AS seed,
+       info->'options'->'hidden' AS hidden,
+       info->'options'->'clip_norm' AS clip_norm,
+       info->'options'->'standardize' AS standardize
+FROM (SELECT hgnn_model_info(hgnn_fit(features, label, task,
+             '{"sigma": null, "seed": 9223372036854775807, "hidden": 1.0,
+               "gat_hidden": 1, "task_embedding": 1, "class_embedding": 1,
+               "epochs": 1, "batch_per_group": 1, "clip_norm": 0.5,
+               "standardize": false}')) AS info
+      FROM opt_rows) s;

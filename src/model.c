@@ -1,0 +1,640 @@
+/*
+ * model.c
+ *		Configuration, parameter layout and the network pass of the HGNN
+ *		classifier.
+ *
+ * The network, on a batch whose rows are grouped by task and by class:
+ *
+ *	Z = X W + b, H0 = tanh(Z)
+ *	per task block: H1 = tanh(Z + A(H0) H0), H2 = tanh(Z + A(H1) H1)
+ *	e_t = column max of H2 over task t, m_tk = the same over pair (t, k)
+ *	E2 = two attention layers (U1, U2) over the T task nodes
+ *	C2 = two attention layers (V1, V2) over the pairs of the batch
+ *	a_i = [H0_i ; E2_t ; C2_(t, y_i)], logits a_i O_t + c_t
+ *
+ * With augment = 0 the graphs are skipped and a_i = H0_i.  Defining
+ * HGNN_PLANT_BUG=n breaks one gradient on purpose (see layers.c).
+ *
+ * Copyright (c) 2026, hgnn developers
+ */
+#include "train.h"
+
+#include <math.h>
+#include <string.h>
+
+#ifndef HGNN_PLANT_BUG
+#define HGNN_PLANT_BUG 0
+#endif
+
+/* standard deviation of the initial weights, before the cut at 2 sd */
+#define HGNN_INIT_SD 0.1
+
+void
+hgnn_config_defaults(HgnnConfig *cfg)
+{
+	memset(cfg, 0, sizeof(*cfg));
+	cfg->kind = HGNN_KIND_CLASSIFIER;
+	cfg->activation = HGNN_ACT_TANH;
+	cfg->hidden = 600;
+	cfg->gat_hidden = 16;
+	cfg->task_embedding = 8;
+	cfg->class_embedding = 8;
+	cfg->epochs = 200;
+	cfg->batch_per_group = 32;
+	cfg->learning_rate = 0.02;
+	cfg->weight_decay = 0.2;
+	cfg->sigma = 0.0;
+	cfg->clip_norm = 0.0;
+	cfg->seed = 1;
+	cfg->standardize = 1;
+	cfg->augment = 1;
+	cfg->prior_correction = 1;
+}
+
+/*
+ * Lays the blocks out in the order W, b, U1, U2, V1, V2, O, c.  Without
+ * augmentation U1, U2, V1 and V2 are empty: their offsets equal that of O.
+ */
+void
+hgnn_layout_init(const HgnnConfig *cfg, HgnnLayout *layout)
+{
+	size_t		d = cfg->n_features;
+	size_t		h = cfg->hidden;
+	size_t		g = cfg->augment ? cfg->gat_hidden : 0;
+	size_t		ft = cfg->augment ? cfg->task_embedding : 0;
+	size_t		fc = cfg->augment ? cfg->class_embedding : 0;
+	size_t		a = h + ft + fc;
+	size_t		T = cfg->n_tasks;
+	size_t		C = cfg->n_classes;
+	size_t		offset = 0;
+
+	layout->W = offset;
+	offset += d * h;
+	layout->b = offset;
+	offset += h;
+	layout->U1 = offset;
+	offset += h * g;
+	layout->U2 = offset;
+	offset += g * ft;
+	layout->V1 = offset;
+	offset += h * g;
+	layout->V2 = offset;
+	offset += g * fc;
+	layout->O = offset;
+	offset += T * a * C;
+	layout->c = offset;
+	offset += T * C;
+	layout->total = offset;
+	layout->augmented_width = (int) a;
+}
+
+static void
+fill_truncated_normal(hgnn_real *values, size_t count, HgnnRng *rng)
+{
+	size_t		i;
+
+	for (i = 0; i < count; i++)
+		values[i] = hgnn_rng_truncated_normal(rng, HGNN_INIT_SD);
+}
+
+void
+hgnn_params_init(const HgnnConfig *cfg, const HgnnLayout *layout,
+				 hgnn_real *params, HgnnRng *rng)
+{
+	memset(params, 0, sizeof(hgnn_real) * layout->total);
+	fill_truncated_normal(params + layout->W, layout->b - layout->W, rng);
+	fill_truncated_normal(params + layout->U1, layout->O - layout->U1, rng);
+	fill_truncated_normal(params + layout->O, layout->c - layout->O, rng);
+}
+
+static void
+attention_init(HgnnAttention *cache, int n, int out)
+{
+	cache->P = hgnn_alloc_array((size_t) n * out, sizeof(hgnn_real));
+	cache->Q = hgnn_alloc_array((size_t) n * out, sizeof(hgnn_real));
+	cache->norm = hgnn_alloc_array(n, sizeof(hgnn_real));
+	cache->S = hgnn_alloc_array((size_t) n * n, sizeof(hgnn_real));
+	cache->Y = hgnn_alloc_array((size_t) n * out, sizeof(hgnn_real));
+}
+
+static void
+attention_free(HgnnAttention *cache)
+{
+	hgnn_free(cache->P);
+	hgnn_free(cache->Q);
+	hgnn_free(cache->norm);
+	hgnn_free(cache->S);
+	hgnn_free(cache->Y);
+	memset(cache, 0, sizeof(*cache));
+}
+
+static hgnn_real *
+alloc_reals(size_t count)
+{
+	return hgnn_alloc_array(count, sizeof(hgnn_real));
+}
+
+void
+hgnn_work_init(HgnnWork *work, const HgnnConfig *cfg,
+			   const HgnnLayout *layout, const HgnnBatch *batch)
+{
+	size_t		N = batch->n_rows;
+	size_t		np = batch->n_pairs;
+	size_t		T = cfg->n_tasks;
+	size_t		C = cfg->n_classes;
+	size_t		h = cfg->hidden;
+	size_t		a = layout->augmented_width;
+	int			g = cfg->gat_hidden;
+	int			ft = cfg->task_embedding;
+	int			fc = cfg->class_embedding;
+	size_t		adj_total = 0;
+	size_t		scratch = 0;
+	size_t		t;
+
+	memset(work, 0, sizeof(*work));
+	work->n_rows = (int) N;
+	work->n_pairs = (int) np;
+	work->Z = alloc_reals(N * h);
+	work->H0 = alloc_reals(N * h);
+	work->logits = alloc_reals(N * C);
+	work->probs = alloc_reals(N * C);
+	work->dlogits = alloc_reals(N * C);
+	work->dZ = alloc_reals(N * h);
+	work->dH_a = alloc_reals(N * h);
+
+	if (cfg->augment)
+	{
+		work->H1 = alloc_reals(N * h);
+		work->H2 = alloc_reals(N * h);
+		work->adj_offset = hgnn_alloc_array(T, sizeof(size_t));
+		for (t = 0; t < T; t++)
+		{
+			size_t		m = batch->task_start[t + 1] - batch->task_start[t];
+
+			work->adj_offset[t] = adj_total;
+			adj_total += m * m;
+		}
+		work->A1 = alloc_reals(adj_total);
+		work->A2 = alloc_reals(adj_total);
+
+		work->task_pool = alloc_reals(T * h);
+		work->task_arg = hgnn_alloc_array(T * h, sizeof(int));
+		attention_init(&work->task1, (int) T, g);
+		attention_init(&work->task2, (int) T, ft);
+		work->class_pool = alloc_reals(np * h);
+		work->class_arg = hgnn_alloc_array(np * h, sizeof(int));
+		attention_init(&work->class1, (int) np, g);
+		attention_init(&work->class2, (int) np, fc);
+
+		work->aug = alloc_reals(N * a);
+		work->daug = alloc_reals(N * a);
+		work->dH_b = alloc_reals(N * h);
+		work->dtask_pool = alloc_reals(T * h);
+		work->dE1 = alloc_reals(T * g);
+		work->dE2 = alloc_reals(T * ft);
+		work->dclass_pool = alloc_reals(np * h);
+		work->dC1 = alloc_reals(np * g);
+		work->dC2 = alloc_reals(np * fc);
+
+		scratch = hgnn_kernel_graph_work_size(batch->max_task_rows, (int) h);
+		if (hgnn_attention_work_size((int) T, g) > scratch)
+			scratch = hgnn_attention_work_size((int) T, g);
+		if (hgnn_attention_work_size((int) T, ft) > scratch)
+			scratch = hgnn_attention_work_size((int) T, ft);
+		if (hgnn_attention_work_size((int) np, g) > scratch)
+			scratch = hgnn_attention_work_size((int) np, g);
+		if (hgnn_attention_work_size((int) np, fc) > scratch)
+			scratch = hgnn_attention_work_size((int) np, fc);
+	}
+	work->scratch = alloc_reals(scratch);
+	work->scratch_size = scratch;
+}
+
+void
+hgnn_work_free(HgnnWork *work)
+{
+	hgnn_free(work->Z);
+	hgnn_free(work->H0);
+	hgnn_free(work->H1);
+	hgnn_free(work->H2);
+	hgnn_free(work->adj_offset);
+	hgnn_free(work->A1);
+	hgnn_free(work->A2);
+	hgnn_free(work->task_pool);
+	hgnn_free(work->task_arg);
+	attention_free(&work->task1);
+	attention_free(&work->task2);
+	hgnn_free(work->class_pool);
+	hgnn_free(work->class_arg);
+	attention_free(&work->class1);
+	attention_free(&work->class2);
+	hgnn_free(work->aug);
+	hgnn_free(work->logits);
+	hgnn_free(work->probs);
+	hgnn_free(work->dlogits);
+	hgnn_free(work->daug);
+	hgnn_free(work->dZ);
+	hgnn_free(work->dH_a);
+	hgnn_free(work->dH_b);
+	hgnn_free(work->dtask_pool);
+	hgnn_free(work->dE1);
+	hgnn_free(work->dE2);
+	hgnn_free(work->dclass_pool);
+	hgnn_free(work->dC1);
+	hgnn_free(work->dC2);
+	hgnn_free(work->scratch);
+	memset(work, 0, sizeof(*work));
+}
+
+void
+hgnn_network_hidden(const HgnnConfig *cfg, const HgnnLayout *layout,
+					const hgnn_real *params, const HgnnBatch *batch,
+					HgnnWork *work)
+{
+	size_t		count = (size_t) batch->n_rows * cfg->hidden;
+
+	hgnn_dense_forward(batch->n_rows, cfg->n_features, cfg->hidden,
+					   batch->x, params + layout->W, params + layout->b,
+					   work->Z);
+	hgnn_tanh_forward(count, work->Z, work->H0);
+}
+
+/*
+ * Intra-task graphs, pooling and both attention graphs, then the augmented
+ * rows [H0_i ; E2_t ; C2_p] of every pair p.
+ */
+static void
+graphs_forward(const HgnnConfig *cfg, const HgnnLayout *layout,
+			   const hgnn_real *params, const HgnnBatch *batch,
+			   HgnnWork *work)
+{
+	int			h = cfg->hidden;
+	int			g = cfg->gat_hidden;
+	int			ft = cfg->task_embedding;
+	int			fc = cfg->class_embedding;
+	int			a = layout->augmented_width;
+	int			T = cfg->n_tasks;
+	int			np = batch->n_pairs;
+	int			t,
+				p,
+				i;
+
+	for (t = 0; t < T; t++)
+	{
+		int			r0 = batch->task_start[t];
+		int			m = batch->task_start[t + 1] - r0;
+		size_t		off = (size_t) r0 * h;
+
+		if (m == 0)
+		{
+			memset(work->task_pool + (size_t) t * h, 0,
+				   sizeof(hgnn_real) * h);
+			continue;
+		}
+		hgnn_check_interrupts();
+		hgnn_kernel_graph_forward(m, h, work->Z + off, work->H0 + off,
+								  batch->label + r0, cfg->sigma,
+								  work->A1 + work->adj_offset[t],
+								  work->H1 + off, work->scratch);
+		hgnn_kernel_graph_forward(m, h, work->Z + off, work->H1 + off,
+								  batch->label + r0, cfg->sigma,
+								  work->A2 + work->adj_offset[t],
+								  work->H2 + off, work->scratch);
+		hgnn_maxpool_forward(m, h, work->H2 + off,
+							 work->task_pool + (size_t) t * h,
+							 work->task_arg + (size_t) t * h);
+	}
+	for (p = 0; p < np; p++)
+	{
+		int			r0 = batch->pair_start[p];
+		int			m = batch->pair_start[p + 1] - r0;
+
+		hgnn_maxpool_forward(m, h, work->H2 + (size_t) r0 * h,
+							 work->class_pool + (size_t) p * h,
+							 work->class_arg + (size_t) p * h);
+	}
+
+	hgnn_attention_forward(T, h, g, work->task_pool, params + layout->U1,
+						   &work->task1);
+	hgnn_attention_forward(T, g, ft, work->task1.Y, params + layout->U2,
+						   &work->task2);
+	hgnn_attention_forward(np, h, g, work->class_pool, params + layout->V1,
+						   &work->class1);
+	hgnn_attention_forward(np, g, fc, work->class1.Y, params + layout->V2,
+						   &work->class2);
+
+	for (p = 0; p < np; p++)
+	{
+		const hgnn_real *e2 = work->task2.Y + (size_t) batch->pair_task[p] * ft;
+		const hgnn_real *c2 = work->class2.Y + (size_t) p * fc;
+
+		for (i = batch->pair_start[p]; i < batch->pair_start[p + 1]; i++)
+		{
+			hgnn_real  *row = work->aug + (size_t) i * a;
+
+			memcpy(row, work->H0 + (size_t) i * h, sizeof(hgnn_real) * h);
+			memcpy(row + h, e2, sizeof(hgnn_real) * ft);
+			memcpy(row + h + ft, c2, sizeof(hgnn_real) * fc);
+		}
+	}
+}
+
+/*
+ * Backward of graphs_forward, from work->daug.  Leaves dL/dH0 (the direct
+ * part from daug and the part through the graphs) in work->dH_a and adds
+ * the graph part of dL/dZ into work->dZ.
+ */
+static void
+graphs_backward(const HgnnConfig *cfg, const HgnnLayout *layout,
+				const hgnn_real *params, const HgnnBatch *batch,
+				HgnnWork *work, hgnn_real *grad)
+{
+	int			h = cfg->hidden;
+	int			g = cfg->gat_hidden;
+	int			ft = cfg->task_embedding;
+	int			fc = cfg->class_embedding;
+	int			a = layout->augmented_width;
+	int			T = cfg->n_tasks;
+	int			np = batch->n_pairs;
+	int			N = batch->n_rows;
+	hgnn_real  *dH2 = work->dH_a;
+	hgnn_real  *dH1 = work->dH_b;
+	int			t,
+				p,
+				i,
+				j;
+
+	/* split daug into the gradients of E2 and C2 */
+	memset(work->dE2, 0, sizeof(hgnn_real) * T * ft);
+	memset(work->dC2, 0, sizeof(hgnn_real) * np * fc);
+	for (p = 0; p < np; p++)
+	{
+		hgnn_real  *de2 = work->dE2 + (size_t) batch->pair_task[p] * ft;
+		hgnn_real  *dc2 = work->dC2 + (size_t) p * fc;
+		int			c2_col = h + ft;
+
+#if HGNN_PLANT_BUG == 9
+		c2_col = h + ft - 1;	/* planted: C2 columns read one to the left */
+#endif
+		for (i = batch->pair_start[p]; i < batch->pair_start[p + 1]; i++)
+		{
+			const hgnn_real *row = work->daug + (size_t) i * a;
+
+			for (j = 0; j < ft; j++)
+				de2[j] += row[h + j];
+			for (j = 0; j < fc; j++)
+				dc2[j] += row[c2_col + j];
+		}
+	}
+
+	/* attention graphs */
+	memset(work->dC1, 0, sizeof(hgnn_real) * np * g);
+	memset(work->dclass_pool, 0, sizeof(hgnn_real) * np * h);
+	hgnn_attention_backward(np, g, fc, work->class1.Y, params + layout->V2,
+							&work->class2, work->dC2, work->dC1,
+							grad + layout->V2, work->scratch);
+	hgnn_attention_backward(np, h, g, work->class_pool, params + layout->V1,
+							&work->class1, work->dC1, work->dclass_pool,
+							grad + layout->V1, work->scratch);
+	memset(work->dE1, 0, sizeof(hgnn_real) * T * g);
+	memset(work->dtask_pool, 0, sizeof(hgnn_real) * T * h);
+	hgnn_attention_backward(T, g, ft, work->task1.Y, params + layout->U2,
+							&work->task2, work->dE2, work->dE1,
+							grad + layout->U2, work->scratch);
+	hgnn_attention_backward(T, h, g, work->task_pool, params + layout->U1,
+							&work->task1, work->dE1, work->dtask_pool,
+							grad + layout->U1, work->scratch);
+
+	/* pooling into dH2 */
+	memset(dH2, 0, sizeof(hgnn_real) * N * h);
+	for (t = 0; t < T; t++)
+	{
+		int			r0 = batch->task_start[t];
+
+		if (batch->task_start[t + 1] == r0)
+			continue;
+		hgnn_maxpool_backward(h, work->task_arg + (size_t) t * h,
+							  work->dtask_pool + (size_t) t * h,
+							  dH2 + (size_t) r0 * h);
+	}
+	for (p = 0; p < np; p++)
+		hgnn_maxpool_backward(h, work->class_arg + (size_t) p * h,
+							  work->dclass_pool + (size_t) p * h,
+							  dH2 + (size_t) batch->pair_start[p] * h);
+
+	/*
+	 * Kernel graphs, block by block.  Once layer 2 of a block has consumed
+	 * its rows of dH2, the same rows of dH_a start collecting dH0, from the
+	 * H0 columns of daug and then from layer 1.
+	 */
+	memset(dH1, 0, sizeof(hgnn_real) * N * h);
+	for (t = 0; t < T; t++)
+	{
+		int			r0 = batch->task_start[t];
+		int			m = batch->task_start[t + 1] - r0;
+		size_t		off = (size_t) r0 * h;
+
+		if (m == 0)
+			continue;
+		hgnn_check_interrupts();
+		hgnn_kernel_graph_backward(m, h, work->H1 + off,
+								   work->A2 + work->adj_offset[t],
+								   work->H2 + off, dH2 + off, cfg->sigma,
+								   work->dZ + off, dH1 + off, work->scratch);
+		for (i = 0; i < m; i++)
+			memcpy(work->dH_a + off + (size_t) i * h,
+				   work->daug + (size_t) (r0 + i) * a,
+				   sizeof(hgnn_real) * h);
+		hgnn_kernel_graph_backward(m, h, work->H0 + off,
+								   work->A1 + work->adj_offset[t],
+								   work->H1 + off, dH1 + off, cfg->sigma,
+								   work->dZ + off, work->dH_a + off,
+								   work->scratch);
+	}
+}
+
+static double
+sum_of_squares(const hgnn_real *values, size_t count)
+{
+	double		sum = 0.0;
+	size_t		i;
+
+	for (i = 0; i < count; i++)
+		sum += (double) values[i] * values[i];
+	return sum;
+}
+
+double
+hgnn_network_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
+				  const hgnn_real *params, const HgnnBatch *batch,
+				  HgnnWork *work, hgnn_real *grad)
+{
+	int			h = cfg->hidden;
+	int			a = layout->augmented_width;
+	int			T = cfg->n_tasks;
+	int			C = cfg->n_classes;
+	int			N = batch->n_rows;
+	size_t		n_W = layout->b - layout->W;
+	size_t		n_O = layout->c - layout->O;
+	double		decay = cfg->weight_decay;
+	const hgnn_real *features;
+	hgnn_real  *dfeatures;
+	double		loss = 0.0;
+	size_t		i;
+	int			t;
+
+	/* forward */
+	hgnn_network_hidden(cfg, layout, params, batch, work);
+	if (cfg->augment)
+	{
+		graphs_forward(cfg, layout, params, batch, work);
+		features = work->aug;
+		dfeatures = work->daug;
+	}
+	else
+	{
+		features = work->H0;
+		dfeatures = work->dH_a;
+	}
+
+	/* loss: per-task mean cross-entropy, summed over tasks */
+	for (t = 0; t < T; t++)
+	{
+		int			r0 = batch->task_start[t];
+		int			m = batch->task_start[t + 1] - r0;
+
+		if (m == 0)
+			continue;
+		hgnn_dense_forward(m, a, C, features + (size_t) r0 * a,
+						   params + layout->O + (size_t) t * a * C,
+						   params + layout->c + (size_t) t * C,
+						   work->logits + (size_t) r0 * C);
+		loss += hgnn_softmax_ce_forward(m, C, work->logits + (size_t) r0 * C,
+										batch->present + (size_t) t * C,
+										batch->label + r0, 1.0 / m,
+										work->probs + (size_t) r0 * C);
+	}
+	loss += decay * (sum_of_squares(params + layout->W, n_W) +
+					 sum_of_squares(params + layout->O, n_O));
+	if (grad == NULL)
+		return loss;
+
+	/* zero grads */
+	memset(grad, 0, sizeof(hgnn_real) * layout->total);
+	memset(work->dlogits, 0, sizeof(hgnn_real) * N * C);
+	memset(dfeatures, 0, sizeof(hgnn_real) * N * a);
+	memset(work->dZ, 0, sizeof(hgnn_real) * N * h);
+
+	/* backward: output layers */
+	for (t = 0; t < T; t++)
+	{
+		int			r0 = batch->task_start[t];
+		int			m = batch->task_start[t + 1] - r0;
+
+		if (m == 0)
+			continue;
+		hgnn_softmax_ce_backward(m, C, work->probs + (size_t) r0 * C,
+								 batch->present + (size_t) t * C,
+								 batch->label + r0, 1.0 / m,
+								 work->dlogits + (size_t) r0 * C);
+		hgnn_dense_backward(m, a, C, features + (size_t) r0 * a,
+							params + layout->O + (size_t) t * a * C,
+							work->dlogits + (size_t) r0 * C,
+							dfeatures + (size_t) r0 * a,
+							grad + layout->O + (size_t) t * a * C,
+							grad + layout->c + (size_t) t * C);
+	}
+
+	/* backward: graphs, leaving dL/dH0 in work->dH_a */
+	if (cfg->augment)
+		graphs_backward(cfg, layout, params, batch, work, grad);
+
+	/* backward: shared layer */
+	hgnn_tanh_backward((size_t) N * h, work->H0, work->dH_a, work->dZ);
+	hgnn_dense_backward(N, cfg->n_features, h, batch->x, params + layout->W,
+						work->dZ, NULL, grad + layout->W, grad + layout->b);
+
+	/* backward: L2 penalty */
+#if HGNN_PLANT_BUG == 6
+	decay *= 0.5;				/* planted: drops the factor 2 of d/dw w^2 */
+#endif
+	for (i = 0; i < n_W; i++)
+		grad[layout->W + i] += 2.0 * decay * params[layout->W + i];
+	for (i = 0; i < n_O; i++)
+		grad[layout->O + i] += 2.0 * decay * params[layout->O + i];
+	return loss;
+}
+
+static void
+free_keys(HgnnKeys *keys)
+{
+	int			i;
+
+	if (keys->texts != NULL)
+	{
+		for (i = 0; i < keys->count; i++)
+			hgnn_free(keys->texts[i]);
+	}
+	hgnn_free(keys->texts);
+	hgnn_free(keys->ints);
+}
+
+void
+hgnn_model_free(HgnnModel *model)
+{
+	hgnn_free(model->params);
+	hgnn_free(model->task_emb);
+	hgnn_free(model->class_emb);
+	hgnn_free(model->present);
+	hgnn_free(model->log_prior);
+	hgnn_free(model->feature_mean);
+	hgnn_free(model->feature_scale);
+	free_keys(&model->labels);
+	free_keys(&model->tasks);
+	hgnn_free(model->info_json);
+	hgnn_free(model->pred_task_logit);
+	hgnn_free(model->pred_class_logit);
+	memset(model, 0, sizeof(*model));
+}
+
+static uint64_t
+fnv1a_update(uint64_t hash, const void *data, size_t len)
+{
+	const unsigned char *bytes = data;
+	size_t		i;
+
+	if (data == NULL)
+		return hash;
+	for (i = 0; i < len; i++)
+	{
+		hash ^= bytes[i];
+		hash *= UINT64_C(1099511628211);
+	}
+	return hash;
+}
+
+/*
+ * Hashes, in this order, the bytes of params, task_emb, class_emb,
+ * present, log_prior, feature_mean and feature_scale.  A NULL buffer adds
+ * nothing.
+ */
+uint64_t
+hgnn_model_weights_hash(const HgnnModel *model)
+{
+	const HgnnConfig *cfg = &model->cfg;
+	size_t		T = cfg->n_tasks;
+	size_t		C = cfg->n_classes;
+	size_t		d = cfg->n_features;
+	size_t		r = sizeof(hgnn_real);
+	uint64_t	hash = UINT64_C(14695981039346656037);
+
+	hash = fnv1a_update(hash, model->params, model->layout.total * r);
+	hash = fnv1a_update(hash, model->task_emb, T * cfg->task_embedding * r);
+	hash = fnv1a_update(hash, model->class_emb,
+						T * C * cfg->class_embedding * r);
+	hash = fnv1a_update(hash, model->present, T * C);
+	hash = fnv1a_update(hash, model->log_prior, T * C * r);
+	hash = fnv1a_update(hash, model->feature_mean, d * r);
+	hash = fnv1a_update(hash, model->feature_scale, d * r);
+	return hash;
+}

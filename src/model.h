@@ -1,0 +1,178 @@
+/*
+ * model.h
+ *		The HGNN classifier: configuration, parameter layout, trained model.
+ *
+ * This header is the contract between the model math (model.c, layers.c,
+ * sampler.c, optim.c, train.c, predict.c, encode.c), which is plain C, and
+ * the SQL layer, which fills an HgnnData from table rows and stores an
+ * encoded HgnnModel as bytea.
+ *
+ * Copyright (c) 2026, hgnn developers
+ */
+#ifndef HGNN_MODEL_H
+#define HGNN_MODEL_H
+
+#include "linalg.h"
+
+typedef enum HgnnKind
+{
+	HGNN_KIND_CLASSIFIER = 1
+} HgnnKind;
+
+typedef enum HgnnActivation
+{
+	HGNN_ACT_TANH = 1
+} HgnnActivation;
+
+/*
+ * Training configuration.  The SQL layer fills it from the options jsonb
+ * after hgnn_config_defaults(); the data dimensions come from the rows.
+ */
+typedef struct HgnnConfig
+{
+	HgnnKind	kind;
+	HgnnActivation activation;
+
+	/* dimensions */
+	int			n_features;		/* d */
+	int			n_tasks;		/* T */
+	int			n_classes;		/* C, shared by all tasks */
+	int			hidden;			/* h: width of H0, H1, H2 */
+	int			gat_hidden;		/* g: first layer of both attention graphs */
+	int			task_embedding; /* ft: width of E2 */
+	int			class_embedding;	/* fc: width of C2 */
+
+	/* training */
+	int			epochs;
+	int			batch_per_group;	/* B: rows per (task, class) per step */
+	double		learning_rate;	/* Adam step at epoch 0; epoch e uses lr/(1+e) */
+	double		weight_decay;	/* lambda of the L2 penalty on W and O_t */
+	double		sigma;			/* kernel width; <= 0 asks train to pick the
+								 * median pairwise squared distance */
+	double		clip_norm;		/* global gradient norm cap; 0 disables */
+	uint64_t	seed;
+	int			standardize;	/* z-score features with training mean/sd */
+	int			augment;		/* 0 trains plain DMTL: no graphs, a = [H0] */
+	int			prior_correction;	/* add log class frequency at prediction */
+} HgnnConfig;
+
+/*
+ * Offsets of every parameter inside one flat buffer; all matrices are
+ * row-major.  a = hidden + task_embedding + class_embedding when augment,
+ * else a = hidden.
+ */
+typedef struct HgnnLayout
+{
+	size_t		W;				/* d x h */
+	size_t		b;				/* h */
+	size_t		U1;				/* h x g */
+	size_t		U2;				/* g x ft */
+	size_t		V1;				/* h x g */
+	size_t		V2;				/* g x fc */
+	size_t		O;				/* T blocks of a x C; task t at O + t*a*C */
+	size_t		c;				/* T x C */
+	size_t		total;
+	int			augmented_width;	/* a */
+} HgnnLayout;
+
+/*
+ * Training rows.  The caller sorts them into a canonical order first, so
+ * that the trained model depends on the set of rows and not on their order.
+ */
+typedef struct HgnnData
+{
+	int			n_rows;
+	int			n_features;
+	const float *features;		/* n_rows x n_features, raw (unstandardized) */
+	const int  *task;			/* n_rows, each in [0, n_tasks) */
+	const int  *label;			/* n_rows, each in [0, n_classes) */
+} HgnnData;
+
+/* The user's task or label values, by index; sorted ascending. */
+typedef enum HgnnKeyKind
+{
+	HGNN_KEY_INT = 1,			/* any integer type, as int64 */
+	HGNN_KEY_BOOL = 2,			/* false = 0, true = 1 */
+	HGNN_KEY_TEXT = 3			/* text types, NUL-terminated UTF-8 or
+								 * server encoding bytes */
+} HgnnKeyKind;
+
+typedef struct HgnnKeys
+{
+	HgnnKeyKind kind;
+	int			count;
+	int64_t    *ints;			/* count values for INT and BOOL, else NULL */
+	char	  **texts;			/* count strings for TEXT, else NULL */
+} HgnnKeys;
+
+/* A trained model, as decoded from bytea or returned by training. */
+typedef struct HgnnModel
+{
+	HgnnConfig	cfg;			/* sigma holds the width actually used */
+	HgnnLayout	layout;
+	hgnn_real  *params;			/* layout.total */
+	hgnn_real  *task_emb;		/* E2: T x ft, zeros when !augment */
+	hgnn_real  *class_emb;		/* C2: T*C x fc, row t*C+k; zeros where
+								 * absent or !augment */
+	uint8_t    *present;		/* T x C: 1 if the pair had training rows */
+	hgnn_real  *log_prior;		/* T x C: log(rows of (t,k) / rows of t); 0
+								 * where absent */
+	hgnn_real  *feature_mean;	/* d */
+	hgnn_real  *feature_scale;	/* d; x_std = (x - mean) / scale */
+
+	double		final_loss;		/* mean step loss of the last epoch */
+	int64_t		rows_used;
+	int64_t		rows_skipped;	/* rows with NULLs skipped on request */
+	double		train_seconds;
+
+	HgnnKeys	labels;
+	HgnnKeys	tasks;
+	char	   *info_json;		/* effective options as a JSON object, set
+								 * by the SQL layer; may be NULL */
+
+	/* prediction cache, built by hgnn_model_prepare(); not encoded */
+	hgnn_real  *pred_task_logit;	/* T x C: E2_t . O_t[h:h+ft] + c_t */
+	hgnn_real  *pred_class_logit;	/* T x C x C: C2_(t,k) . O_t[h+ft:] */
+} HgnnModel;
+
+/* Callback run after every training step; the SQL layer checks for
+ * interrupts here and may raise, which unwinds through the math. */
+typedef void (*HgnnProgressFn) (void *arg, int epoch, int step,
+								double loss);
+
+extern void hgnn_config_defaults(HgnnConfig *cfg);
+extern void hgnn_layout_init(const HgnnConfig *cfg, HgnnLayout *layout);
+
+/*
+ * Trains a classifier on data.  cfg's dimensions must match data; the keys
+ * and info_json of the result are left empty for the caller to fill.
+ * Returns 0, or -1 with a message in errbuf for an input the math cannot
+ * train on (for example a task whose rows all have one class is allowed,
+ * but fewer than two classes overall is not).
+ */
+extern int	hgnn_train_classifier(const HgnnConfig *cfg, const HgnnData *data,
+								  HgnnProgressFn progress, void *progress_arg,
+								  HgnnModel *model, char *errbuf,
+								  size_t errlen);
+
+/* Fills the prediction cache; run once after training or decoding. */
+extern void hgnn_model_prepare(HgnnModel *model);
+
+/*
+ * Scores one row: x has n_features raw values.  Writes n_classes
+ * probabilities (0 for classes absent from the task) and returns the index
+ * of the predicted class.  Needs hgnn_model_prepare() first; allocates
+ * nothing.  work must hold hgnn_predict_work_size(model) values.
+ */
+extern size_t hgnn_predict_work_size(const HgnnModel *model);
+extern int	hgnn_predict_row(const HgnnModel *model, const float *x, int task,
+							 hgnn_real *work, double *proba);
+
+/* Frees every buffer of the model, including its keys. */
+extern void hgnn_model_free(HgnnModel *model);
+
+/* 64-bit FNV-1a hash of the learned values (parameters, embeddings,
+ * presence, priors, standardization), for comparing two trainings. */
+extern uint64_t hgnn_model_weights_hash(const HgnnModel *model);
+
+#endif							/* HGNN_MODEL_H */

@@ -1,0 +1,345 @@
+/*
+ * options.c
+ *		The jsonb options of hgnn_fit and hgnn_train.
+ *
+ * Copyright (c) 2026, hgnn developers
+ */
+#include "postgres.h"
+
+#include <errno.h>
+#include <float.h>
+#include <math.h>
+
+#include "common/shortest_dec.h"
+#include "utils/builtins.h"
+#include "utils/json.h"
+#include "utils/numeric.h"
+
+#include "hgnn_limits.h"
+#include "options.h"
+
+typedef enum OptionType
+{
+	OPTION_INT,					/* int field, inclusive range */
+	OPTION_REAL,				/* double field, see min_exclusive */
+	OPTION_BOOL,				/* int field, 0 or 1 */
+	OPTION_SEED					/* uint64 field, 0 to INT64_MAX */
+} OptionType;
+
+typedef struct OptionDef
+{
+	const char *name;
+	OptionType	type;
+	size_t		offset;			/* of the field in HgnnOptions */
+	double		min;
+	double		max;
+	bool		min_exclusive;
+	bool		null_allowed;	/* JSON null sets the field to 0 */
+} OptionDef;
+
+#define CFG(field) offsetof(HgnnOptions, cfg.field)
+
+/* The order here is the order of hgnn_options_to_json and of the hint. */
+static const OptionDef option_defs[] = {
+	{"hidden", OPTION_INT, CFG(hidden), 1, HGNN_MAX_HIDDEN},
+	{"gat_hidden", OPTION_INT, CFG(gat_hidden), 1, HGNN_MAX_GAT_HIDDEN},
+	{"task_embedding", OPTION_INT, CFG(task_embedding), 1, HGNN_MAX_EMBEDDING},
+	{"class_embedding", OPTION_INT, CFG(class_embedding), 1,
+	HGNN_MAX_EMBEDDING},
+	{"epochs", OPTION_INT, CFG(epochs), 1, HGNN_MAX_EPOCHS},
+	{"batch_per_group", OPTION_INT, CFG(batch_per_group), 1,
+	HGNN_MAX_BATCH_PER_GROUP},
+	{"learning_rate", OPTION_REAL, CFG(learning_rate), 0, 10, true},
+	{"weight_decay", OPTION_REAL, CFG(weight_decay), 0, 1000},
+	{"sigma", OPTION_REAL, CFG(sigma), 0, 1e30, true, true},
+	{"clip_norm", OPTION_REAL, CFG(clip_norm), 0, 1e30},
+	{"seed", OPTION_SEED, CFG(seed), 0, 0},
+	{"standardize", OPTION_BOOL, CFG(standardize)},
+	{"augment", OPTION_BOOL, CFG(augment)},
+	{"prior_correction", OPTION_BOOL, CFG(prior_correction)},
+	{"verbose", OPTION_BOOL, offsetof(HgnnOptions, verbose)},
+	{"skip_nulls", OPTION_BOOL, offsetof(HgnnOptions, skip_nulls)},
+};
+
+#define N_OPTIONS lengthof(option_defs)
+
+static char *
+option_names(void)
+{
+	StringInfoData buf;
+	size_t		i;
+
+	initStringInfo(&buf);
+	for (i = 0; i < N_OPTIONS; i++)
+		appendStringInfo(&buf, "%s%s", i > 0 ? ", " : "",
+						 option_defs[i].name);
+	return buf.data;
+}
+
+/*
+ * Returns a number for error messages, in scientific notation when its
+ * digits would fill a line.
+ */
+static char *
+number_text(Numeric num)
+{
+	char	   *text = numeric_normalize(num);
+
+	if (strlen(text) > 24)
+		text = numeric_out_sci(num, 3);
+	return text;
+}
+
+/* Returns a JSON value as the user wrote it, for error messages. */
+static char *
+json_value_text(JsonbValue *v)
+{
+	StringInfoData buf;
+
+	switch (v->type)
+	{
+		case jbvNull:
+			return pstrdup("null");
+		case jbvBool:
+			return pstrdup(v->val.boolean ? "true" : "false");
+		case jbvNumeric:
+			return number_text(v->val.numeric);
+		case jbvString:
+			initStringInfo(&buf);
+			escape_json(&buf, pnstrdup(v->val.string.val, v->val.string.len));
+			return buf.data;
+		case jbvBinary:
+			return JsonbToCString(NULL, v->val.binary.data,
+								  v->val.binary.len);
+		default:
+			return pstrdup("?");
+	}
+}
+
+static const char *
+json_type_name(JsonbValue *v)
+{
+	switch (v->type)
+	{
+		case jbvNull:
+			return "null";
+		case jbvBool:
+			return "a boolean";
+		case jbvNumeric:
+			return "a number";
+		case jbvString:
+			return "a string";
+		case jbvBinary:
+			return JsonContainerIsArray(v->val.binary.data) ?
+				"an array" : "an object";
+		default:
+			return "an unexpected JSON value";
+	}
+}
+
+static void
+report_wrong_type(const OptionDef *def, JsonbValue *v, const char *expected)
+{
+	if (v->type == jbvNull)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be %s, not null",
+						def->name, expected)));
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("option \"%s\" must be %s, not %s %s",
+					def->name, expected, json_type_name(v),
+					json_value_text(v))));
+}
+
+/*
+ * Parses an integer option.  The number must be integral ("10" and "10.0"
+ * both are) and inside the range, else the error names the range.
+ */
+static int64
+parse_integer(const OptionDef *def, JsonbValue *v, int64 min, int64 max,
+			  const char *range)
+{
+	char	   *text;
+	char	   *end;
+	long long	value;
+
+	if (v->type != jbvNumeric)
+		report_wrong_type(def, v, psprintf("an integer %s", range));
+
+	text = numeric_normalize(v->val.numeric);
+	errno = 0;
+	value = strtoll(text, &end, 10);
+	if (*end != '\0' || errno == ERANGE || value < min || value > max)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be an integer %s, not %s",
+						def->name, range, number_text(v->val.numeric))));
+	return (int64) value;
+}
+
+static double
+parse_real(const OptionDef *def, JsonbValue *v)
+{
+	char	   *text;
+	double		value;
+	char	   *range;
+
+	if (def->min_exclusive)
+		range = psprintf("greater than %g and at most %g", def->min,
+						 def->max);
+	else
+		range = psprintf("between %g and %g", def->min, def->max);
+
+	if (v->type != jbvNumeric)
+		report_wrong_type(def, v, psprintf("a number %s", range));
+
+	text = numeric_normalize(v->val.numeric);
+	value = strtod(text, NULL);
+	if (!isfinite(value) || value > def->max ||
+		(def->min_exclusive ? value <= def->min : value < def->min))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"%s\" must be a number %s, not %s",
+						def->name, range, number_text(v->val.numeric))));
+	return value;
+}
+
+static void
+set_option(HgnnOptions *opts, const OptionDef *def, JsonbValue *v)
+{
+	char	   *field = (char *) opts + def->offset;
+
+	if (v->type == jbvNull && def->null_allowed)
+	{
+		*(double *) field = 0;
+		return;
+	}
+
+	switch (def->type)
+	{
+		case OPTION_INT:
+			*(int *) field = (int) parse_integer(def, v, (int64) def->min,
+												 (int64) def->max,
+												 psprintf("between %d and %d",
+														  (int) def->min,
+														  (int) def->max));
+			break;
+		case OPTION_REAL:
+			*(double *) field = parse_real(def, v);
+			break;
+		case OPTION_SEED:
+			*(uint64 *) field = (uint64) parse_integer(def, v, 0, PG_INT64_MAX,
+													   "between 0 and 9223372036854775807");
+			break;
+		case OPTION_BOOL:
+			if (v->type != jbvBool)
+				report_wrong_type(def, v, "true or false");
+			*(int *) field = v->val.boolean ? 1 : 0;
+			break;
+	}
+}
+
+void
+hgnn_options_parse(Jsonb *options, HgnnOptions *opts)
+{
+	JsonbIterator *it;
+	JsonbIteratorToken token;
+	JsonbValue	v;
+
+	memset(opts, 0, sizeof(*opts));
+	hgnn_config_defaults(&opts->cfg);
+	opts->verbose = 0;
+	opts->skip_nulls = 0;
+
+	if (options == NULL)
+		return;
+	if (!JB_ROOT_IS_OBJECT(options))
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("hgnn options must be a JSON object, not %s",
+						JsonbToCString(NULL, &options->root,
+									   VARSIZE(options))),
+				 errhint("Write the options as in '{\"epochs\": 50, \"seed\": 7}'.")));
+
+	it = JsonbIteratorInit(&options->root);
+	while ((token = JsonbIteratorNext(&it, &v, true)) != WJB_DONE)
+	{
+		char	   *key;
+		size_t		i;
+
+		if (token != WJB_KEY)
+			continue;
+		key = pnstrdup(v.val.string.val, v.val.string.len);
+		for (i = 0; i < N_OPTIONS; i++)
+		{
+			if (strcmp(key, option_defs[i].name) == 0)
+				break;
+		}
+		if (i == N_OPTIONS)
+			ereport(ERROR,
+					(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+					 errmsg("unknown hgnn option \"%s\"", key),
+					 errhint("Valid options are: %s.", option_names())));
+
+		token = JsonbIteratorNext(&it, &v, true);
+		Assert(token == WJB_VALUE);
+		set_option(opts, &option_defs[i], &v);
+	}
+}
+
+void
+hgnn_append_json_double(StringInfo buf, double value)
+{
+	char		digits[DOUBLE_SHORTEST_DECIMAL_LEN];
+
+	if (!isfinite(value))
+	{
+		appendStringInfoString(buf, "null");
+		return;
+	}
+	double_to_shortest_decimal_buf(value, digits);
+	appendStringInfoString(buf, digits);
+}
+
+char *
+hgnn_options_to_json(const HgnnOptions *opts)
+{
+	StringInfoData buf;
+	size_t		i;
+
+	initStringInfo(&buf);
+	appendStringInfoChar(&buf, '{');
+	for (i = 0; i < N_OPTIONS; i++)
+	{
+		const OptionDef *def = &option_defs[i];
+		const char *field = (const char *) opts + def->offset;
+
+		if (i > 0)
+			appendStringInfoString(&buf, ", ");
+		escape_json(&buf, def->name);
+		appendStringInfoString(&buf, ": ");
+		switch (def->type)
+		{
+			case OPTION_INT:
+				appendStringInfo(&buf, "%d", *(const int *) field);
+				break;
+			case OPTION_REAL:
+				if (def->null_allowed && *(const double *) field <= 0)
+					appendStringInfoString(&buf, "null");
+				else
+					hgnn_append_json_double(&buf, *(const double *) field);
+				break;
+			case OPTION_SEED:
+				appendStringInfo(&buf, UINT64_FORMAT,
+								 *(const uint64 *) field);
+				break;
+			case OPTION_BOOL:
+				appendStringInfoString(&buf, *(const int *) field ?
+									   "true" : "false");
+				break;
+		}
+	}
+	appendStringInfoChar(&buf, '}');
+	return buf.data;
+}

@@ -1,0 +1,37 @@
+/*
+ * options.h
+ *		The jsonb options of hgnn_fit and hgnn_train.
+ *
+ * Copyright (c) 2026, hgnn developers
+ */
+#ifndef HGNN_OPTIONS_H
+#define HGNN_OPTIONS_H
+
+#include "postgres.h"
+
+#include "lib/stringinfo.h"
+#include "utils/jsonb.h"
+
+#include "model.h"
+
+typedef struct HgnnOptions
+{
+	HgnnConfig	cfg;			/* training settings; dimensions left at 0 */
+	int			verbose;		/* NOTICE with the loss every few epochs */
+	int			skip_nulls;		/* skip rows with NULLs instead of failing */
+} HgnnOptions;
+
+/*
+ * Fills opts with the defaults overridden by options (NULL for none).  An
+ * unknown key, a value of the wrong type or out of range raises an error
+ * that names the key, the value and the allowed range.
+ */
+extern void hgnn_options_parse(Jsonb *options, HgnnOptions *opts);
+
+/* Returns the effective options as a JSON object, palloc'd. */
+extern char *hgnn_options_to_json(const HgnnOptions *opts);
+
+/* Appends a double to buf in shortest round-trip form, valid JSON. */
+extern void hgnn_append_json_double(StringInfo buf, double value);
+
+#endif							/* HGNN_OPTIONS_H */

@@ -1,0 +1,192 @@
+/*
+ * predict.c
+ *		Prediction cache and scoring of one row.
+ *
+ * The label of a new row is unknown, so its class embedding is chosen.  For
+ * every class k present in the row's task, candidate k takes the logits
+ * [H0 ; E2_t ; C2_(t,k)] O_t + c_t and scores the probability that its
+ * softmax gives to k itself.  The best candidate's distribution is the
+ * prediction.  The logits are linear in the appended embeddings, so the
+ * cache stores E2_t O_t + c_t and the C x C table of C2_(t,k) O_t for every
+ * task.  A row then costs one gemv with W and one with the H0 rows of O_t.
+ *
+ * Copyright (c) 2026, hgnn developers
+ */
+#include "layers.h"
+#include "model.h"
+
+#include <math.h>
+#include <string.h>
+
+void
+hgnn_model_prepare(HgnnModel *model)
+{
+	const HgnnConfig *cfg = &model->cfg;
+	int			h = cfg->hidden;
+	int			ft = cfg->task_embedding;
+	int			fc = cfg->class_embedding;
+	int			a = model->layout.augmented_width;
+	int			T = cfg->n_tasks;
+	int			C = cfg->n_classes;
+	int			t;
+
+	hgnn_free(model->pred_task_logit);
+	hgnn_free(model->pred_class_logit);
+	model->pred_class_logit = NULL;
+	model->pred_task_logit = hgnn_alloc_array((size_t) T * C,
+											  sizeof(hgnn_real));
+	if (cfg->augment)
+		model->pred_class_logit =
+			hgnn_alloc_array((size_t) T * C * C, sizeof(hgnn_real));
+
+	for (t = 0; t < T; t++)
+	{
+		const hgnn_real *O = model->params + model->layout.O +
+			(size_t) t * a * C;
+		hgnn_real  *base = model->pred_task_logit + (size_t) t * C;
+
+		memcpy(base, model->params + model->layout.c + (size_t) t * C,
+			   sizeof(hgnn_real) * C);
+		if (!cfg->augment)
+			continue;
+
+		/* base += O_t[h:h+ft]^T E2_t */
+		hgnn_gemv(CblasRowMajor, CblasTrans, ft, C, 1.0, O + (size_t) h * C,
+				  C, model->task_emb + (size_t) t * ft, 1, 1.0, base, 1);
+
+		/* table[k][c] = C2_(t,k) . O_t[h+ft:, c] */
+		hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, C, fc,
+				  1.0, model->class_emb + (size_t) t * C * fc, fc,
+				  O + (size_t) (h + ft) * C, C,
+				  0.0, model->pred_class_logit + (size_t) t * C * C, C);
+	}
+}
+
+/* z: d, H0: h, base logits: C, candidate logits: C */
+size_t
+hgnn_predict_work_size(const HgnnModel *model)
+{
+	const HgnnConfig *cfg = &model->cfg;
+
+	return (size_t) cfg->n_features + cfg->hidden + 2 * (size_t) cfg->n_classes;
+}
+
+/*
+ * Softmax of logits over the present classes into proba (0 elsewhere).
+ * Returns the class of the highest probability, the lowest index on ties,
+ * or -1 when no class is present.
+ */
+static int
+masked_softmax(int n_classes, const hgnn_real *logits, const uint8_t *present,
+			   double *proba)
+{
+	double		max = -INFINITY;
+	double		sum = 0.0;
+	int			best = -1;
+	int			k;
+
+	for (k = 0; k < n_classes; k++)
+	{
+		if (present[k] && (best < 0 || logits[k] > max))
+		{
+			max = logits[k];
+			best = k;
+		}
+	}
+	if (best < 0)
+		return -1;
+	for (k = 0; k < n_classes; k++)
+	{
+		proba[k] = present[k] ? exp(logits[k] - max) : 0.0;
+		sum += proba[k];
+	}
+	for (k = 0; k < n_classes; k++)
+		proba[k] /= sum;
+	return best;
+}
+
+/*
+ * Besides the contract in model.h: returns -1 and zero probabilities when
+ * task is out of range, a feature is not finite, or the task has no class.
+ */
+int
+hgnn_predict_row(const HgnnModel *model, const float *x, int task,
+				 hgnn_real *work, double *proba)
+{
+	const HgnnConfig *cfg = &model->cfg;
+	int			d = cfg->n_features;
+	int			h = cfg->hidden;
+	int			a = model->layout.augmented_width;
+	int			C = cfg->n_classes;
+	hgnn_real  *z = work;
+	hgnn_real  *h0 = z + d;
+	hgnn_real  *base = h0 + h;
+	hgnn_real  *logits = base + C;
+	const uint8_t *present;
+	const hgnn_real *O;
+	int			best = -1;
+	int			j,
+				k;
+
+	memset(proba, 0, sizeof(double) * C);
+	if (task < 0 || task >= cfg->n_tasks)
+		return -1;
+	for (j = 0; j < d; j++)
+	{
+		if (!isfinite(x[j]))
+			return -1;
+		z[j] = (x[j] - model->feature_mean[j]) / model->feature_scale[j];
+	}
+	present = model->present + (size_t) task * C;
+	O = model->params + model->layout.O + (size_t) task * a * C;
+
+	/* H0 = tanh(z W + b) */
+	memcpy(h0, model->params + model->layout.b, sizeof(hgnn_real) * h);
+	hgnn_gemv(CblasRowMajor, CblasTrans, d, h, 1.0,
+			  model->params + model->layout.W, h, z, 1, 1.0, h0, 1);
+	for (j = 0; j < h; j++)
+		h0[j] = hgnn_tanh(h0[j]);
+
+	/* logits without the class embedding: H0 O_t[:h] + E2_t O_t + c_t */
+	memcpy(base, model->pred_task_logit + (size_t) task * C,
+		   sizeof(hgnn_real) * C);
+	hgnn_gemv(CblasRowMajor, CblasTrans, h, C, 1.0, O, C, h0, 1, 1.0, base, 1);
+	if (cfg->prior_correction)
+	{
+		for (k = 0; k < C; k++)
+			if (present[k])
+				base[k] += model->log_prior[(size_t) task * C + k];
+	}
+
+	if (!cfg->augment)
+		return masked_softmax(C, base, present, proba);
+
+	/* candidate k scores the probability its own logits give to k */
+	{
+		const hgnn_real *table = model->pred_class_logit +
+			(size_t) task * C * C;
+		double		best_score = -1.0;
+
+		for (k = 0; k < C; k++)
+		{
+			if (!present[k])
+				continue;
+			for (j = 0; j < C; j++)
+				logits[j] = base[j] + table[(size_t) k * C + j];
+			masked_softmax(C, logits, present, proba);
+			if (proba[k] > best_score)
+			{
+				best_score = proba[k];
+				best = k;
+			}
+		}
+		if (best < 0)
+		{
+			memset(proba, 0, sizeof(double) * C);
+			return -1;
+		}
+		for (j = 0; j < C; j++)
+			logits[j] = base[j] + table[(size_t) best * C + j];
+	}
+	return masked_softmax(C, logits, present, proba);
+}

@@ -3,13 +3,14 @@
 
 MODULE_big = hgnn
 EXTENSION = hgnn
-DATA = hgnn--0.1.0.sql
+DATA = hgnn--0.1.0.sql hgnn--0.1.0--0.2.0.sql
 PGFILEDESC = "hgnn - hierarchical graph neural network multi-task models"
 
 MATH_OBJS = src/linalg.o src/rng.o src/layers.o src/model.o src/sampler.o \
-	src/optim.o src/train.o src/predict.o src/encode.o
+	src/optim.o src/train.o src/predict.o src/encode.o src/inspect.o
 SQL_OBJS = src/hgnn.o src/options.o src/keys.o src/feature_array.o src/fit.o \
-	src/fit_final.o src/model_sql.o src/predict_sql.o
+	src/fit_final.o src/model_sql.o src/predict_sql.o src/inspect_sql.o \
+	src/evaluate.o
 OBJS = $(MATH_OBJS) $(SQL_OBJS)
 
 SHLIB_LINK = -lopenblas -lm
@@ -18,7 +19,7 @@ PG_CFLAGS = -std=gnu99 -Wall -Wextra -Wno-unused-parameter \
 
 # pg_regress reads sql/ and expected/ and writes results/ under outputdir
 REGRESS = fit types predict catalog errors options encoding parallel timeout \
-	functions
+	functions deploy inspect evaluate upgrade safety regression robustness
 REGRESS_OPTS = --outputdir=build/regress
 
 PG_CONFIG ?= pg_config

@@ -118,9 +118,15 @@ WHERE id = 1;
 SELECT hgnn_predict_proba(m_bool, f4, t_text, 'maybe') FROM type_rows,
        type_models WHERE id = 1;
 
+-- real, double precision and numeric labels train regression models
+SELECT hgnn_model_info(hgnn_fit(f4, l_int2::numeric, t_int2, o))->>'kind'
+       AS numeric_kind,
+       hgnn_model_info(hgnn_fit(f4, l_int2::float8, t_int2, o))->>'kind'
+       AS float8_kind
+FROM type_rows, type_options;
+
 -- types outside the accepted ones name the type
-SELECT hgnn_fit(f4, l_int2::numeric, t_int2) FROM type_rows;
-SELECT hgnn_fit(f4, l_int2::float8, t_int2) FROM type_rows;
+SELECT hgnn_fit(f4, (DATE '2026-01-01' + l_int2), t_int2) FROM type_rows;
 SELECT hgnn_fit(f4, l_int2, l_bool) FROM type_rows;
 SELECT hgnn_fit(f4, l_int2, now()) FROM type_rows;
 SELECT hgnn_fit(f4::numeric[], l_int2, t_int2) FROM type_rows;

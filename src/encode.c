@@ -15,11 +15,22 @@
  *	arrays		f32 params[total], task_emb[T*ft], class_emb[T*C*fc];
  *				u8 present[T*C]; f32 log_prior[T*C], feature_mean[d],
  *				feature_scale[d]
+ *	targets		regression only: f64 target_mean[T], target_scale[T]
  *	training	f64 final_loss, i64 rows_used, i64 rows_skipped,
  *				f64 train_seconds
  *	keys		labels, then tasks: u32 kind, u32 count, then count i64
  *				values, or count strings as u32 length and bytes
  *	info		u8 present, u32 length, bytes of info_json
+ *
+ * Kind 2, a regression model, exists from format version 2 on.  It has
+ * n_classes 1, empty class_emb, present and log_prior, the targets arrays,
+ * and label keys of kind integer (1) or real (4) with no values.  The
+ * layout of its params adds Wg (see hgnn_layout_init).
+ *
+ * Format version 2 appends, and version 1 ends before:
+ *
+ *	relation	u8 present, then f32 task_relation[T*T] when present
+ *	curve		u32 count, 0 or epochs, then f64 epoch_loss[count]
  *
  * Copyright (c) 2026, hgnn developers
  */
@@ -150,25 +161,40 @@ put_keys(Writer *w, const HgnnKeys *keys)
 	}
 }
 
-/* Element counts of the arrays that follow the layout, in body order. */
+/*
+ * Element counts of the arrays that follow the layout, in body order.  A
+ * regression model (kind 2, from format version 2 on) has no class
+ * embeddings, presence flags or priors, and instead the mean and scale of
+ * every task's targets.
+ */
 typedef struct ArrayCounts
 {
 	size_t		task_emb;
 	size_t		class_emb;
 	size_t		pairs;			/* T x C: present and log_prior */
 	size_t		features;
+	size_t		targets;		/* T: target_mean and target_scale */
 } ArrayCounts;
 
 static void
 array_counts(const HgnnConfig *cfg, ArrayCounts *counts)
 {
 	size_t		tasks = (size_t) cfg->n_tasks;
+	int			regression = cfg->kind == HGNN_KIND_REGRESSION;
 
 	counts->task_emb = tasks * (size_t) cfg->task_embedding;
-	counts->class_emb = tasks * (size_t) cfg->n_classes *
+	counts->class_emb = regression ? 0 : tasks * (size_t) cfg->n_classes *
 		(size_t) cfg->class_embedding;
-	counts->pairs = tasks * (size_t) cfg->n_classes;
+	counts->pairs = regression ? 0 : tasks * (size_t) cfg->n_classes;
 	counts->features = (size_t) cfg->n_features;
+	counts->targets = regression ? tasks : 0;
+}
+
+/* Values of the T x T task relation matrix. */
+static size_t
+relation_count(const HgnnConfig *cfg)
+{
+	return (size_t) cfg->n_tasks * (size_t) cfg->n_tasks;
 }
 
 /* Fixed part of the body: config, layout, training statistics. */
@@ -187,9 +213,12 @@ body_size(const HgnnModel *model)
 	size += 4 * (model->layout.total + counts.task_emb + counts.class_emb +
 				 counts.pairs + 2 * counts.features);
 	size += counts.pairs;
+	size += 2 * 8 * counts.targets;
 	size += keys_encoded_size(&model->labels);
 	size += keys_encoded_size(&model->tasks);
 	size += 1 + 4 + (model->info_json ? strlen(model->info_json) : 0);
+	size += 1 + (model->task_relation ? 4 * relation_count(&model->cfg) : 0);
+	size += 4 + (model->epoch_loss ? 8 * (size_t) model->cfg.epochs : 0);
 	return size;
 }
 
@@ -207,6 +236,7 @@ hgnn_encode(const HgnnModel *model, uint8_t *buf)
 	size_t		body_len = body_size(model);
 	size_t		info_len = model->info_json ? strlen(model->info_json) : 0;
 	Writer		w;
+	size_t		i;
 
 	array_counts(cfg, &counts);
 
@@ -257,6 +287,10 @@ hgnn_encode(const HgnnModel *model, uint8_t *buf)
 	put_f32_array(&w, model->log_prior, counts.pairs);
 	put_f32_array(&w, model->feature_mean, counts.features);
 	put_f32_array(&w, model->feature_scale, counts.features);
+	for (i = 0; i < counts.targets; i++)
+		put_f64(&w, model->target_mean[i]);
+	for (i = 0; i < counts.targets; i++)
+		put_f64(&w, model->target_scale[i]);
 
 	/* training statistics */
 	put_f64(&w, model->final_loss);
@@ -271,6 +305,17 @@ hgnn_encode(const HgnnModel *model, uint8_t *buf)
 	put_u32(&w, (uint32_t) info_len);
 	put_bytes(&w, model->info_json, info_len);
 
+	/* format version 2 */
+	put_u8(&w, model->task_relation ? 1 : 0);
+	if (model->task_relation)
+		put_f32_array(&w, model->task_relation, relation_count(cfg));
+	put_u32(&w, model->epoch_loss ? (uint32_t) cfg->epochs : 0);
+	if (model->epoch_loss)
+	{
+		for (i = 0; i < (size_t) cfg->epochs; i++)
+			put_f64(&w, model->epoch_loss[i]);
+	}
+
 	/* checksum of the body, at offset 8 */
 	w.pos = buf + 8;
 	put_u64(&w, hgnn_checksum(buf + HGNN_HEADER_SIZE, body_len));
@@ -282,6 +327,7 @@ hgnn_encode(const HgnnModel *model, uint8_t *buf)
 
 typedef struct Reader
 {
+	uint32_t	version;		/* format version from the header */
 	const uint8_t *pos;
 	size_t		left;
 	int			failed;
@@ -455,14 +501,18 @@ free_keys(HgnnKeys *keys)
 	keys->count = 0;
 }
 
+/* A set of key kinds, as a bit mask for get_keys. */
+#define KEY_KIND_BIT(kind) (1u << (kind))
+
 /*
- * Reads one key list.  The values must be strictly ascending (integers
+ * Reads one key list whose kind must be in allowed_kinds, a mask of
+ * KEY_KIND_BIT values.  The values must be strictly ascending (integers
  * numerically, strings by unsigned bytes) because prediction looks them up
  * by binary search.
  */
 static void
-get_keys(Reader *r, HgnnKeys *keys, int expected_count, int allow_bool,
-		 const char *field)
+get_keys(Reader *r, HgnnKeys *keys, int expected_count,
+		 unsigned int allowed_kinds, const char *field)
 {
 	uint32_t	kind = get_u32(r, field);
 	uint32_t	count = get_u32(r, field);
@@ -470,8 +520,7 @@ get_keys(Reader *r, HgnnKeys *keys, int expected_count, int allow_bool,
 
 	if (r->failed)
 		return;
-	if (kind != HGNN_KEY_INT && kind != HGNN_KEY_TEXT &&
-		!(allow_bool && kind == HGNN_KEY_BOOL))
+	if (kind > HGNN_KEY_REAL || (allowed_kinds & KEY_KIND_BIT(kind)) == 0)
 	{
 		reader_fail(r, "field %s has invalid key kind %u", field, kind);
 		return;
@@ -567,7 +616,11 @@ free_partial_model(HgnnModel *model)
 	hgnn_free(model->log_prior);
 	hgnn_free(model->feature_mean);
 	hgnn_free(model->feature_scale);
+	hgnn_free(model->target_mean);
+	hgnn_free(model->target_scale);
 	hgnn_free(model->info_json);
+	hgnn_free(model->task_relation);
+	hgnn_free(model->epoch_loss);
 	free_keys(&model->labels);
 	free_keys(&model->tasks);
 	memset(model, 0, sizeof(*model));
@@ -578,8 +631,11 @@ get_config(Reader *r, HgnnConfig *cfg)
 {
 	uint32_t	v;
 
+	/* regression models exist from format version 2 on */
 	v = get_u32(r, "kind");
-	if (!check_range(r, "kind", v, HGNN_KIND_CLASSIFIER, HGNN_KIND_CLASSIFIER))
+	if (!check_range(r, "kind", v, HGNN_KIND_CLASSIFIER,
+					 r->version >= 2 ? HGNN_KIND_REGRESSION :
+					 HGNN_KIND_CLASSIFIER))
 		return;
 	cfg->kind = (HgnnKind) v;
 	v = get_u32(r, "activation");
@@ -597,7 +653,10 @@ get_config(Reader *r, HgnnConfig *cfg)
 
 	GET_DIM(n_features, 1, HGNN_MAX_FEATURES);
 	GET_DIM(n_tasks, 1, HGNN_MAX_TASKS);
-	GET_DIM(n_classes, 2, HGNN_MAX_CLASSES);
+	if (cfg->kind == HGNN_KIND_REGRESSION)
+		GET_DIM(n_classes, 1, 1);
+	else
+		GET_DIM(n_classes, 2, HGNN_MAX_CLASSES);
 	GET_DIM(hidden, 1, HGNN_MAX_HIDDEN);
 	GET_DIM(gat_hidden, 1, HGNN_MAX_GAT_HIDDEN);
 	GET_DIM(task_embedding, 1, HGNN_MAX_EMBEDDING);
@@ -643,6 +702,101 @@ get_config(Reader *r, HgnnConfig *cfg)
 	check_range(r, "padding", v, 0, 0);
 }
 
+/*
+ * Reads the task relation and the training curve.  Every relation value is
+ * an attention weight, so it must lie in [0, 1].
+ */
+static void
+get_version2_fields(Reader *r, HgnnModel *model)
+{
+	const HgnnConfig *cfg = &model->cfg;
+	uint32_t	relation_present;
+	uint32_t	curve_count;
+	size_t		count = relation_count(cfg);
+	size_t		i;
+
+	relation_present = get_u8(r, "relation_present");
+	if (!check_range(r, "relation_present", relation_present, 0, 1))
+		return;
+	if (relation_present && !cfg->augment)
+	{
+		reader_fail(r, "task_relation is present in a model without augmentation");
+		return;
+	}
+	if (relation_present)
+	{
+		model->task_relation = get_f32_array(r, count, "task_relation");
+		if (r->failed)
+			return;
+		for (i = 0; i < count; i++)
+		{
+			if (model->task_relation[i] < 0 || model->task_relation[i] > 1)
+			{
+				reader_fail(r, "value %zu of field task_relation is outside [0, 1]",
+							i);
+				return;
+			}
+		}
+	}
+
+	curve_count = get_u32(r, "curve_count");
+	if (r->failed)
+		return;
+	if (curve_count != 0 && curve_count != (uint32_t) cfg->epochs)
+	{
+		reader_fail(r, "field curve_count is %u, but the config states %d epochs",
+					curve_count, cfg->epochs);
+		return;
+	}
+	if (curve_count > r->left / 8)
+	{
+		reader_fail(r, "field epoch_loss needs %u values, but only %zu bytes are left",
+					curve_count, r->left);
+		return;
+	}
+	if (curve_count > 0)
+	{
+		model->epoch_loss = hgnn_alloc_array(curve_count, sizeof(double));
+		for (i = 0; i < curve_count; i++)
+			model->epoch_loss[i] = get_f64(r, "epoch_loss");
+	}
+}
+
+/*
+ * Reads the target mean and scale of each of the count tasks of a
+ * regression model.  Every mean must be finite and every scale positive
+ * and finite, because prediction multiplies by the scale.
+ */
+static void
+get_targets(Reader *r, HgnnModel *model, size_t count)
+{
+	size_t		i;
+
+	if (count > r->left / 16)
+	{
+		reader_fail(r, "fields target_mean and target_scale need %zu values each, but only %zu bytes are left",
+					count, r->left);
+		return;
+	}
+	model->target_mean = hgnn_alloc_array(count, sizeof(double));
+	model->target_scale = hgnn_alloc_array(count, sizeof(double));
+	for (i = 0; i < count; i++)
+		model->target_mean[i] = get_f64(r, "target_mean");
+	for (i = 0; i < count; i++)
+		model->target_scale[i] = get_f64(r, "target_scale");
+	for (i = 0; i < count; i++)
+	{
+		if (!isfinite(model->target_mean[i]) ||
+			!(model->target_scale[i] > 0.0) ||
+			!isfinite(model->target_scale[i]))
+		{
+			reader_fail(r, "target_mean %g or target_scale %g of task %zu is not finite, or the scale is not positive",
+						model->target_mean[i], model->target_scale[i], i);
+			return;
+		}
+	}
+}
+
 static void
 get_body(Reader *r, HgnnModel *model)
 {
@@ -685,23 +839,27 @@ get_body(Reader *r, HgnnModel *model)
 	array_counts(cfg, &counts);
 	model->params = get_f32_array(r, model->layout.total, "params");
 	model->task_emb = get_f32_array(r, counts.task_emb, "task_emb");
-	model->class_emb = get_f32_array(r, counts.class_emb, "class_emb");
-	if (!reader_has(r, counts.pairs, "present"))
-		return;
-	model->present = hgnn_alloc(counts.pairs);
-	for (i = 0; i < counts.pairs; i++)
+	if (counts.class_emb > 0)
+		model->class_emb = get_f32_array(r, counts.class_emb, "class_emb");
+	if (counts.pairs > 0)
 	{
-		if (r->pos[i] > 1)
-		{
-			reader_fail(r, "present flag %zu is %u, not 0 or 1", i,
-						r->pos[i]);
+		if (!reader_has(r, counts.pairs, "present"))
 			return;
+		model->present = hgnn_alloc(counts.pairs);
+		for (i = 0; i < counts.pairs; i++)
+		{
+			if (r->pos[i] > 1)
+			{
+				reader_fail(r, "present flag %zu is %u, not 0 or 1", i,
+							r->pos[i]);
+				return;
+			}
+			model->present[i] = r->pos[i];
 		}
-		model->present[i] = r->pos[i];
+		r->pos += counts.pairs;
+		r->left -= counts.pairs;
+		model->log_prior = get_f32_array(r, counts.pairs, "log_prior");
 	}
-	r->pos += counts.pairs;
-	r->left -= counts.pairs;
-	model->log_prior = get_f32_array(r, counts.pairs, "log_prior");
 	model->feature_mean = get_f32_array(r, counts.features, "feature_mean");
 	model->feature_scale = get_f32_array(r, counts.features, "feature_scale");
 	if (r->failed)
@@ -714,6 +872,10 @@ get_body(Reader *r, HgnnModel *model)
 			return;
 		}
 	}
+	if (counts.targets > 0)
+		get_targets(r, model, counts.targets);
+	if (r->failed)
+		return;
 
 	model->final_loss = get_f64(r, "final_loss");
 	model->rows_used = (int64_t) get_u64(r, "rows_used");
@@ -729,8 +891,16 @@ get_body(Reader *r, HgnnModel *model)
 		return;
 	}
 
-	get_keys(r, &model->labels, cfg->n_classes, 1, "labels");
-	get_keys(r, &model->tasks, cfg->n_tasks, 0, "tasks");
+	if (cfg->kind == HGNN_KIND_REGRESSION)
+		get_keys(r, &model->labels, 0,
+				 KEY_KIND_BIT(HGNN_KEY_INT) | KEY_KIND_BIT(HGNN_KEY_REAL),
+				 "labels");
+	else
+		get_keys(r, &model->labels, cfg->n_classes,
+				 KEY_KIND_BIT(HGNN_KEY_INT) | KEY_KIND_BIT(HGNN_KEY_BOOL) |
+				 KEY_KIND_BIT(HGNN_KEY_TEXT), "labels");
+	get_keys(r, &model->tasks, cfg->n_tasks,
+			 KEY_KIND_BIT(HGNN_KEY_INT) | KEY_KIND_BIT(HGNN_KEY_TEXT), "tasks");
 
 	info_present = get_u8(r, "info_present");
 	info_len = get_u32(r, "info_length");
@@ -755,6 +925,9 @@ get_body(Reader *r, HgnnModel *model)
 		r->pos += info_len;
 		r->left -= info_len;
 	}
+
+	if (r->version >= 2)
+		get_version2_fields(r, model);
 
 	if (!r->failed && r->left != 0)
 		reader_fail(r, "%zu bytes follow the last field", r->left);
@@ -822,6 +995,7 @@ hgnn_decode(const uint8_t *buf, size_t len, HgnnModel *model,
 		return HGNN_DECODE_BAD_CHECKSUM;
 	}
 
+	r.version = version;
 	r.pos = buf + HGNN_HEADER_SIZE;
 	r.left = (size_t) body_len;
 	r.failed = 0;

@@ -101,6 +101,12 @@ hgnn_read_features(ArrayType *arr, Oid elemtype, float *out)
 			if (!isfinite(values[i]))
 				report_not_finite(i + 1, values[i]);
 			out[i] = (float) values[i];
+			if (out[i] == 0.0f && values[i] != 0.0)
+				ereport(ERROR,
+						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+						 errmsg("feature %d is %g, which underflows type real",
+								i + 1, values[i]),
+						 errhint("Round the value to 0 or scale the features; the smallest non-zero real is about 1.4e-45.")));
 			if (!isfinite(out[i]))
 				ereport(ERROR,
 						(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),

@@ -7,13 +7,22 @@
  * through get_fn_expr_argtype.  The transition function is not strict
  * because rows with NULLs must be counted.
  *
+ * A real, double precision or numeric label is a regression target of
+ * label kind HGNN_KEY_REAL.  The state's int64 label slot of such a row
+ * contains the bits of the target as an IEEE double (memcpy), so that the
+ * combine and serialize functions copy targets like integer labels.
+ *
  * Copyright (c) 2026, hgnn developers
  */
 #include "postgres.h"
 
+#include <math.h>
+
+#include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/lsyscache.h"
 #include "utils/memutils.h"
 
 #include "feature_array.h"
@@ -98,6 +107,79 @@ check_same_options(HgnnFitState *state, Jsonb *options)
 				 errhint("Pass one constant options value for all rows.")));
 }
 
+/* Returns the label kind of type typid, HGNN_KEY_REAL for real types. */
+static HgnnKeyKind
+label_kind_of_type(Oid typid)
+{
+	switch (getBaseType(typid))
+	{
+		case FLOAT4OID:
+		case FLOAT8OID:
+		case NUMERICOID:
+			return HGNN_KEY_REAL;
+		default:
+			return hgnn_key_kind_of_type(typid, true, "label");
+	}
+}
+
+/* Raises an error when the "kind" option does not fit the label type. */
+static void
+check_model_kind(const HgnnOptions *opts, HgnnKeyKind label_kind,
+				 Oid label_type)
+{
+	if (hgnn_options_model_kind(opts, label_kind) != 0)
+		return;
+	if (opts->kind == HGNN_KIND_REGRESSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_DATATYPE_MISMATCH),
+				 errmsg("label of type %s cannot be a regression target",
+						format_type_be(label_type)),
+				 errhint("Use a real, double precision, numeric or integer label with \"kind\": \"regression\".")));
+	ereport(ERROR,
+			(errcode(ERRCODE_DATATYPE_MISMATCH),
+			 errmsg("label of type %s cannot be a class label",
+					format_type_be(label_type)),
+			 errhint("Use an integer, boolean or text label with \"kind\": \"classification\", or leave \"kind\" out to train a regression model.")));
+}
+
+/*
+ * Returns the bits of a real, double precision or numeric label as an
+ * IEEE double.  A NaN or infinite target raises an error.
+ */
+static int64
+real_label_bits(Datum value, Oid typid)
+{
+	double		target;
+	int64		bits;
+
+	switch (getBaseType(typid))
+	{
+		case FLOAT4OID:
+			target = DatumGetFloat4(value);
+			break;
+		case FLOAT8OID:
+			target = DatumGetFloat8(value);
+			break;
+		case NUMERICOID:
+			target = DatumGetFloat8(DirectFunctionCall1(numeric_float8,
+														value));
+			break;
+		default:
+			elog(ERROR, "label of type %s is not a real type",
+				 format_type_be(typid));
+			target = 0.0;		/* not reached */
+	}
+	if (!isfinite(target))
+		ereport(ERROR,
+				(errcode(ERRCODE_DATA_EXCEPTION),
+				 errmsg("regression target %s is not finite",
+						isnan(target) ? "NaN" :
+						target > 0 ? "Infinity" : "-Infinity"),
+				 errhint("Filter out the rows whose label is NaN or infinite.")));
+	memcpy(&bits, &target, sizeof(bits));
+	return bits;
+}
+
 Datum
 hgnn_fit_trans(PG_FUNCTION_ARGS)
 {
@@ -127,10 +209,10 @@ hgnn_fit_trans(PG_FUNCTION_ARGS)
 
 		/* reject bad types and options before reading the whole table */
 		hgnn_feature_elem_type(feature_type);
-		state = state_create(aggcontext,
-							 hgnn_key_kind_of_type(label_type, true, "label"),
+		state = state_create(aggcontext, label_kind_of_type(label_type),
 							 hgnn_key_kind_of_type(task_type, false, "task"));
 		hgnn_options_parse(options, &opts);
+		check_model_kind(&opts, state->label_kind, label_type);
 		if (options != NULL)
 		{
 			state->options = MemoryContextAlloc(aggcontext, VARSIZE(options));
@@ -193,6 +275,9 @@ hgnn_fit_trans(PG_FUNCTION_ARGS)
 		state->labels[state->n_rows] =
 			hgnn_dict_intern(&state->label_dict, str, len);
 	}
+	else if (state->label_kind == HGNN_KEY_REAL)
+		state->labels[state->n_rows] =
+			real_label_bits(PG_GETARG_DATUM(2), label_type);
 	else
 		state->labels[state->n_rows] =
 			hgnn_key_int_value(PG_GETARG_DATUM(2), label_type, "label");

@@ -1,10 +1,12 @@
 /*
  * fit_final.c
- *		Final step of hgnn_fit: canonical row order, training, encoding.
+ *		Final step of hgnn_fit: model kind, canonical row order, training,
+ *		encoding.
  *
- * The rows are sorted by task index, label index and feature bits before
- * training, so the model depends only on the set of rows: a parallel plan,
- * a serial plan and any row order give the same weights.
+ * The rows are sorted by task index, label index (or regression target)
+ * and feature bits before training.  So the model depends only on the set
+ * of rows, and a parallel plan, a serial plan and any row order give the
+ * same weights.
  *
  * Copyright (c) 2026, hgnn developers
  */
@@ -26,7 +28,8 @@
 typedef struct RowOrder
 {
 	const int  *task;
-	const int  *label;
+	const int  *label;			/* NULL for regression */
+	const double *target;		/* NULL for a classifier */
 	const float *features;
 	int			n_features;
 } RowOrder;
@@ -40,8 +43,22 @@ compare_rows(const void *a, const void *b, void *arg)
 
 	if (order->task[x] != order->task[y])
 		return order->task[x] < order->task[y] ? -1 : 1;
-	if (order->label[x] != order->label[y])
+	if (order->label != NULL && order->label[x] != order->label[y])
 		return order->label[x] < order->label[y] ? -1 : 1;
+	if (order->target != NULL)
+	{
+		double		tx = order->target[x];
+		double		ty = order->target[y];
+		int			cmp;
+
+		if (tx != ty)
+			return tx < ty ? -1 : 1;
+
+		/* 0 and -0 compare equal, so their bits make the order total */
+		cmp = memcmp(&tx, &ty, sizeof(double));
+		if (cmp != 0)
+			return cmp;
+	}
 	return memcmp(order->features + (Size) x * order->n_features,
 				  order->features + (Size) y * order->n_features,
 				  order->n_features * sizeof(float));
@@ -131,6 +148,30 @@ report_null_rows(const HgnnFitState *state, bool skip)
 					(long long) state->null_rows)));
 }
 
+static void
+check_task_count(const HgnnKeys *tasks)
+{
+	if (tasks->count > HGNN_MAX_TASKS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("training rows have %d distinct tasks, over the limit of %d",
+						tasks->count, HGNN_MAX_TASKS)));
+}
+
+static void
+check_parameter_count(const HgnnConfig *cfg)
+{
+	HgnnLayout	layout;
+
+	hgnn_layout_init(cfg, &layout);
+	if (layout.total > HGNN_MAX_PARAMETERS)
+		ereport(ERROR,
+				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
+				 errmsg("the model would have %zu parameters, over the limit of %d",
+						layout.total, HGNN_MAX_PARAMETERS),
+				 errhint("Lower hidden, task_embedding or class_embedding, or use fewer features.")));
+}
+
 /*
  * Sets the data dimensions in cfg and rejects a model too large to train.
  * This runs before training because the math aborts on sizes that it
@@ -140,7 +181,6 @@ static void
 check_dimensions(HgnnConfig *cfg, const HgnnKeys *labels,
 				 const HgnnKeys *tasks)
 {
-	HgnnLayout	layout;
 	int64		task_rows;
 
 	if (labels->count < 2)
@@ -155,11 +195,7 @@ check_dimensions(HgnnConfig *cfg, const HgnnKeys *labels,
 				 errmsg("training rows have %d distinct labels, over the limit of %d",
 						labels->count, HGNN_MAX_CLASSES),
 				 errhint("Check that the label column holds classes, not a continuous value.")));
-	if (tasks->count > HGNN_MAX_TASKS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("training rows have %d distinct tasks, over the limit of %d",
-						tasks->count, HGNN_MAX_TASKS)));
+	check_task_count(tasks);
 	if ((int64) tasks->count * labels->count > HGNN_MAX_CLASS_NODES)
 		ereport(ERROR,
 				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
@@ -179,14 +215,7 @@ check_dimensions(HgnnConfig *cfg, const HgnnKeys *labels,
 						cfg->batch_per_group, cfg->n_classes,
 						(long long) task_rows, HGNN_MAX_TASK_BATCH_ROWS),
 				 errhint("Lower batch_per_group.")));
-
-	hgnn_layout_init(cfg, &layout);
-	if (layout.total > HGNN_MAX_PARAMETERS)
-		ereport(ERROR,
-				(errcode(ERRCODE_PROGRAM_LIMIT_EXCEEDED),
-				 errmsg("the model would have %zu parameters, over the limit of %d",
-						layout.total, HGNN_MAX_PARAMETERS),
-				 errhint("Lower hidden, task_embedding or class_embedding, or use fewer features.")));
+	check_parameter_count(cfg);
 }
 
 static bool
@@ -202,28 +231,103 @@ all_finite(const hgnn_real *values, size_t count)
 	return true;
 }
 
+/* Rows in canonical order, ready for the math. */
+typedef struct SortedRows
+{
+	float	   *features;		/* n x d */
+	int		   *task;			/* n */
+	int		   *label;			/* n, NULL for regression */
+	double	   *target;			/* n, NULL for a classifier */
+} SortedRows;
+
+/*
+ * Copies the rows of state into canonical order.  label or target, as the
+ * kind has it, is the per-row value; the other is NULL.
+ */
+static void
+sort_rows(const HgnnFitState *state, const int *task_index,
+		  const int *label_index, const double *target, SortedRows *rows)
+{
+	int			n = (int) state->n_rows;
+	int			d = state->n_features;
+	RowOrder	order;
+	int		   *perm;
+	int			i;
+
+	perm = palloc_extended((Size) n * sizeof(int), MCXT_ALLOC_HUGE);
+	for (i = 0; i < n; i++)
+		perm[i] = i;
+	order.task = task_index;
+	order.label = label_index;
+	order.target = target;
+	order.features = state->features;
+	order.n_features = d;
+	qsort_arg(perm, n, sizeof(int), compare_rows, &order);
+
+	rows->features = palloc_extended((Size) n * d * sizeof(float),
+									 MCXT_ALLOC_HUGE);
+	rows->task = palloc_extended((Size) n * sizeof(int), MCXT_ALLOC_HUGE);
+	rows->label = NULL;
+	rows->target = NULL;
+	if (label_index != NULL)
+		rows->label = palloc_extended((Size) n * sizeof(int),
+									  MCXT_ALLOC_HUGE);
+	if (target != NULL)
+		rows->target = palloc_extended((Size) n * sizeof(double),
+									   MCXT_ALLOC_HUGE);
+	for (i = 0; i < n; i++)
+	{
+		memcpy(rows->features + (Size) i * d,
+			   state->features + (Size) perm[i] * d, d * sizeof(float));
+		rows->task[i] = task_index[perm[i]];
+		if (label_index != NULL)
+			rows->label[i] = label_index[perm[i]];
+		if (target != NULL)
+			rows->target[i] = target[perm[i]];
+	}
+	pfree(perm);
+}
+
+/*
+ * Returns the regression targets of the rows of state as doubles:
+ * integer labels by value, real ones from the bits that fit.c stored.
+ */
+static double *
+regression_targets(const HgnnFitState *state)
+{
+	double	   *target = palloc_extended((Size) Max(state->n_rows, 1) *
+										 sizeof(double), MCXT_ALLOC_HUGE);
+	int64		i;
+
+	for (i = 0; i < state->n_rows; i++)
+	{
+		if (state->label_kind == HGNN_KEY_REAL)
+			memcpy(&target[i], &state->labels[i], sizeof(double));
+		else
+			target[i] = (double) state->labels[i];
+	}
+	return target;
+}
+
 bytea *
 hgnn_fit_state_train(const HgnnFitState *state)
 {
 	MemoryContext callercontext = CurrentMemoryContext;
 	MemoryContext traincontext;
 	HgnnOptions opts;
+	HgnnKind	kind;
 	HgnnKeys	labels;
 	HgnnKeys	tasks;
-	int		   *label_index;
+	int		   *label_index = NULL;
 	int		   *task_index;
-	int		   *perm;
-	float	   *features;
-	int		   *row_task;
-	int		   *row_label;
-	RowOrder	order;
+	double	   *target = NULL;
+	SortedRows	rows;
 	HgnnData	data;
 	HgnnModel	model;
 	Progress	progress;
 	char		errbuf[256];
 	int			n;
-	int			d;
-	int			i;
+	int			rc;
 	Size		size;
 	bytea	   *result;
 
@@ -237,6 +341,14 @@ hgnn_fit_state_train(const HgnnFitState *state)
 				 errdetail("%lld rows were skipped.",
 						   (long long) state->null_rows)));
 
+	/* the transition function has checked the kind against the label type */
+	kind = hgnn_options_model_kind(&opts, state->label_kind);
+	if (kind == 0)
+		elog(ERROR, "hgnn_fit: the requested model kind does not fit labels of kind %s",
+			 hgnn_key_kind_name(state->label_kind));
+	opts.kind = kind;
+	opts.cfg.kind = kind;
+
 	/* everything below, the math's buffers included, goes with this */
 	traincontext = AllocSetContextCreate(CurrentMemoryContext,
 										 "hgnn training",
@@ -244,14 +356,7 @@ hgnn_fit_state_train(const HgnnFitState *state)
 	MemoryContextSwitchTo(traincontext);
 
 	n = (int) state->n_rows;
-	d = state->n_features;
-
-	if (state->label_kind == HGNN_KEY_TEXT)
-		label_index = hgnn_keys_build_text(&labels, &state->label_dict,
-										   state->labels, n);
-	else
-		label_index = hgnn_keys_build_int(&labels, state->label_kind,
-										  state->labels, n);
+	opts.cfg.n_features = state->n_features;
 	if (state->task_kind == HGNN_KEY_TEXT)
 		task_index = hgnn_keys_build_text(&tasks, &state->task_dict,
 										  state->tasks, n);
@@ -259,38 +364,41 @@ hgnn_fit_state_train(const HgnnFitState *state)
 		task_index = hgnn_keys_build_int(&tasks, state->task_kind,
 										 state->tasks, n);
 
-	opts.cfg.n_features = d;
-	check_dimensions(&opts.cfg, &labels, &tasks);
-
-	/* canonical order */
-	perm = palloc_extended((Size) n * sizeof(int), MCXT_ALLOC_HUGE);
-	for (i = 0; i < n; i++)
-		perm[i] = i;
-	order.task = task_index;
-	order.label = label_index;
-	order.features = state->features;
-	order.n_features = d;
-	qsort_arg(perm, n, sizeof(int), compare_rows, &order);
-
-	features = palloc_extended((Size) n * d * sizeof(float), MCXT_ALLOC_HUGE);
-	row_task = palloc_extended((Size) n * sizeof(int), MCXT_ALLOC_HUGE);
-	row_label = palloc_extended((Size) n * sizeof(int), MCXT_ALLOC_HUGE);
-	for (i = 0; i < n; i++)
+	if (kind == HGNN_KIND_REGRESSION)
 	{
-		memcpy(features + (Size) i * d,
-			   state->features + (Size) perm[i] * d, d * sizeof(float));
-		row_task[i] = task_index[perm[i]];
-		row_label[i] = label_index[perm[i]];
+		/* a regression model keeps the label type but no label values */
+		memset(&labels, 0, sizeof(labels));
+		labels.kind = state->label_kind;
+		check_task_count(&tasks);
+		opts.cfg.n_classes = 1;
+		opts.cfg.n_tasks = tasks.count;
+		check_parameter_count(&opts.cfg);
+		target = regression_targets(state);
 	}
-	pfree(perm);
+	else
+	{
+		if (state->label_kind == HGNN_KEY_TEXT)
+			label_index = hgnn_keys_build_text(&labels, &state->label_dict,
+											   state->labels, n);
+		else
+			label_index = hgnn_keys_build_int(&labels, state->label_kind,
+											  state->labels, n);
+		check_dimensions(&opts.cfg, &labels, &tasks);
+	}
+
+	sort_rows(state, task_index, label_index, target, &rows);
 	pfree(task_index);
-	pfree(label_index);
+	if (label_index != NULL)
+		pfree(label_index);
+	if (target != NULL)
+		pfree(target);
 
 	data.n_rows = n;
-	data.n_features = d;
-	data.features = features;
-	data.task = row_task;
-	data.label = row_label;
+	data.n_features = state->n_features;
+	data.features = rows.features;
+	data.task = rows.task;
+	data.label = rows.label;
+	data.target = rows.target;
 
 	memset(&progress, 0, sizeof(progress));
 	progress.verbose = opts.verbose;
@@ -300,8 +408,13 @@ hgnn_fit_state_train(const HgnnFitState *state)
 
 	hgnn_apply_blas_threads();
 	memset(&model, 0, sizeof(model));
-	if (hgnn_train_classifier(&opts.cfg, &data, fit_progress, &progress,
-							  &model, errbuf, sizeof(errbuf)) != 0)
+	if (kind == HGNN_KIND_REGRESSION)
+		rc = hgnn_train_regressor(&opts.cfg, &data, fit_progress, &progress,
+								  &model, errbuf, sizeof(errbuf));
+	else
+		rc = hgnn_train_classifier(&opts.cfg, &data, fit_progress, &progress,
+								   &model, errbuf, sizeof(errbuf));
+	if (rc != 0)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATA_EXCEPTION),
 				 errmsg("hgnn training failed: %s", errbuf)));

@@ -11,6 +11,7 @@
 #include "catalog/pg_type.h"
 #include "common/hashfn.h"
 #include "lib/stringinfo.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/lsyscache.h"
 
@@ -45,7 +46,8 @@ hgnn_key_kind_of_type(Oid typid, bool allow_bool, const char *what)
 			 errmsg("%s of type %s is not supported", what,
 					format_type_be(typid)),
 			 allow_bool ?
-			 errhint("Use an integer, boolean or text type for the %s.", what) :
+			 errhint("Use an integer, boolean or text type for the %s, or for a regression model a real, double precision, numeric or integer type.",
+					 what) :
 			 errhint("Use an integer or text type for the %s.", what)));
 	return HGNN_KEY_INT;		/* not reached */
 }
@@ -413,6 +415,8 @@ hgnn_key_to_cstring(const HgnnKeys *keys, int index)
 			return pstrdup(keys->ints[index] ? "true" : "false");
 		case HGNN_KEY_TEXT:
 			return pstrdup(keys->texts[index]);
+		case HGNN_KEY_REAL:
+			break;				/* keeps no values, so count is 0 */
 	}
 	return NULL;				/* not reached */
 }
@@ -455,6 +459,13 @@ hgnn_key_datum_text(Datum value, Oid typid)
 		getTypeOutputInfo(typid, &output, &varlena);
 		str = OidOutputFunctionCall(output, value);
 	}
+	/* a message quotes at most the first 64 bytes of a long value */
+	if (strlen(str) > 64)
+	{
+		int			cut = pg_mbcliplen(str, strlen(str), 64);
+
+		str = psprintf("%.*s...", cut, str);
+	}
 	if (base == TEXTOID || base == VARCHAROID || base == BPCHAROID ||
 		base == UNKNOWNOID)
 		return psprintf("\"%s\"", str);
@@ -472,6 +483,8 @@ hgnn_key_kind_name(HgnnKeyKind kind)
 			return "boolean";
 		case HGNN_KEY_TEXT:
 			return "text";
+		case HGNN_KEY_REAL:
+			return "real";
 	}
 	return "unknown";
 }

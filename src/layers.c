@@ -1,6 +1,6 @@
 /*
  * layers.c
- *		Forward and backward passes of the layers of the HGNN classifier.
+ *		Forward and backward passes of the layers of the HGNN models.
  *
  * Each forward function sits beside its backward function, and the comment
  * above the pair gives the shape of every argument.  Defining
@@ -278,46 +278,33 @@ hgnn_maxpool_backward(int h, const int *arg, const hgnn_real *dy,
 }
 
 /*
- * Cosine-attention graph layer over n nodes.
+ * Row-softmax of the cosine similarities of the rows of P, the part that
+ * hgnn_attention and hgnn_row_attention share.
  *
- * P = E U; q_i = p_i / sqrt(|p_i|^2 + eps^2); S = row-softmax(Q Q^T);
- * Y = tanh(S P).
- *
- * Forward: E: n x in, U: in x out; fills cache (P, Q: n x out, norm: n,
- * S: n x n, Y: n x out).
- * Backward: E, U, cache as above, dY: n x out; adds into dE: n x in and
- * dU: in x out.  The gradient runs through S P, the softmax, the cosines
- * and the row scaling.  work: hgnn_attention_work_size.
+ * Forward: P: n x out; writes Q: n x out (rows of P scaled by 1 / norm),
+ * norm: n (smoothed row lengths) and S: n x n.
+ * Backward: Q, norm, S as above.  dS: n x n is the gradient of S and is
+ * overwritten, and dQ: n x out is work.  Adds the gradient of P into dP:
+ * n x out.
  */
-size_t
-hgnn_attention_work_size(int n, int out)
+static void
+cosine_softmax_forward(int n, int out, const hgnn_real *P, hgnn_real *Q,
+					   hgnn_real *norm, hgnn_real *S)
 {
-	return (size_t) n * n + 2 * (size_t) n * out;
-}
-
-void
-hgnn_attention_forward(int n, int in, int out, const hgnn_real *E,
-					   const hgnn_real *U, HgnnAttention *cache)
-{
-	hgnn_real  *P = cache->P;
-	hgnn_real  *Q = cache->Q;
-	hgnn_real  *S = cache->S;
 	int			i,
 				j;
 
-	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, out, in,
-			  1.0, E, in, U, out, 0.0, P, out);
 	for (i = 0; i < n; i++)
 	{
 		const hgnn_real *p = P + (size_t) i * out;
 		hgnn_real  *q = Q + (size_t) i * out;
-		double		norm;
+		double		length;
 
-		norm = sqrt(hgnn_dot(out, p, 1, p, 1) +
-					HGNN_ATTENTION_EPS * HGNN_ATTENTION_EPS);
-		cache->norm[i] = norm;
+		length = sqrt(hgnn_dot(out, p, 1, p, 1) +
+					  HGNN_ATTENTION_EPS * HGNN_ATTENTION_EPS);
+		norm[i] = length;
 		for (j = 0; j < out; j++)
-			q[j] = p[j] / norm;
+			q[j] = p[j] / length;
 	}
 
 	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, out,
@@ -339,36 +326,15 @@ hgnn_attention_forward(int n, int in, int out, const hgnn_real *E,
 		for (j = 0; j < n; j++)
 			row[j] /= sum;
 	}
-
-	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, out, n,
-			  1.0, S, n, P, out, 0.0, cache->Y, out);
-	hgnn_tanh_forward((size_t) n * out, cache->Y, cache->Y);
 }
 
-void
-hgnn_attention_backward(int n, int in, int out, const hgnn_real *E,
-						const hgnn_real *U, const HgnnAttention *cache,
-						const hgnn_real *dY, hgnn_real *dE, hgnn_real *dU,
-						hgnn_real *work)
+static void
+cosine_softmax_backward(int n, int out, const hgnn_real *Q,
+						const hgnn_real *norm, const hgnn_real *S,
+						hgnn_real *dS, hgnn_real *dQ, hgnn_real *dP)
 {
-	hgnn_real  *dpre = work;	/* n x out, reused for dQ */
-	hgnn_real  *dS = work + (size_t) n * out;	/* n x n */
-	hgnn_real  *dP = dS + (size_t) n * n;	/* n x out */
-	const hgnn_real *S = cache->S;
-	const hgnn_real *Q = cache->Q;
-	size_t		count = (size_t) n * out;
-	size_t		k;
 	int			i,
 				j;
-
-	for (k = 0; k < count; k++)
-		dpre[k] = dY[k] * (1 - cache->Y[k] * cache->Y[k]);
-
-	/* Y = tanh(S P): dS = dpre P^T, dP = S^T dpre */
-	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, out,
-			  1.0, dpre, out, cache->P, out, 0.0, dS, n);
-	hgnn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, out, n,
-			  1.0, S, n, dpre, out, 0.0, dP, out);
 
 	/* row softmax: dcos_ij = S_ij (dS_ij - sum_k S_ik dS_ik), in place */
 	for (i = 0; i < n; i++)
@@ -389,25 +355,81 @@ hgnn_attention_backward(int n, int in, int out, const hgnn_real *E,
 
 	/* cosines Q Q^T: dQ = (dcos + dcos^T) Q */
 	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, out, n,
-			  1.0, dS, n, Q, out, 0.0, dpre, out);
+			  1.0, dS, n, Q, out, 0.0, dQ, out);
 	hgnn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, out, n,
-			  1.0, dS, n, Q, out, 1.0, dpre, out);
+			  1.0, dS, n, Q, out, 1.0, dQ, out);
 
 	/* row scaling q = p / norm: dp = (dq - q (q . dq)) / norm */
 	for (i = 0; i < n; i++)
 	{
 		const hgnn_real *q = Q + (size_t) i * out;
-		const hgnn_real *dq = dpre + (size_t) i * out;
+		const hgnn_real *dq = dQ + (size_t) i * out;
 		hgnn_real  *dp = dP + (size_t) i * out;
 		double		proj = hgnn_dot(out, q, 1, dq, 1);
-		double		norm = cache->norm[i];
 
 #if HGNN_PLANT_BUG == 3
 		proj = 0.0;				/* planted: treats the norm as a constant */
 #endif
 		for (j = 0; j < out; j++)
-			dp[j] += (dq[j] - q[j] * proj) / norm;
+			dp[j] += (dq[j] - q[j] * proj) / norm[i];
 	}
+}
+
+/*
+ * Cosine-attention graph layer over n nodes.
+ *
+ * P = E U; q_i = p_i / sqrt(|p_i|^2 + eps^2); S = row-softmax(Q Q^T);
+ * Y = tanh(S P).
+ *
+ * Forward: E: n x in, U: in x out; fills cache (P, Q: n x out, norm: n,
+ * S: n x n, Y: n x out).
+ * Backward: E, U, cache as above, dY: n x out; adds into dE: n x in and
+ * dU: in x out.  The gradient runs through S P, the softmax, the cosines
+ * and the row scaling.  work: hgnn_attention_work_size.
+ */
+size_t
+hgnn_attention_work_size(int n, int out)
+{
+	return (size_t) n * n + 2 * (size_t) n * out;
+}
+
+void
+hgnn_attention_forward(int n, int in, int out, const hgnn_real *E,
+					   const hgnn_real *U, HgnnAttention *cache)
+{
+	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, out, in,
+			  1.0, E, in, U, out, 0.0, cache->P, out);
+	cosine_softmax_forward(n, out, cache->P, cache->Q, cache->norm,
+						   cache->S);
+	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, out, n,
+			  1.0, cache->S, n, cache->P, out, 0.0, cache->Y, out);
+	hgnn_tanh_forward((size_t) n * out, cache->Y, cache->Y);
+}
+
+void
+hgnn_attention_backward(int n, int in, int out, const hgnn_real *E,
+						const hgnn_real *U, const HgnnAttention *cache,
+						const hgnn_real *dY, hgnn_real *dE, hgnn_real *dU,
+						hgnn_real *work)
+{
+	hgnn_real  *dpre = work;	/* n x out, reused for dQ */
+	hgnn_real  *dS = work + (size_t) n * out;	/* n x n */
+	hgnn_real  *dP = dS + (size_t) n * n;	/* n x out */
+	size_t		count = (size_t) n * out;
+	size_t		k;
+
+	for (k = 0; k < count; k++)
+		dpre[k] = dY[k] * (1 - cache->Y[k] * cache->Y[k]);
+
+	/* Y = tanh(S P): dS = dpre P^T, dP = S^T dpre */
+	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, n, out,
+			  1.0, dpre, out, cache->P, out, 0.0, dS, n);
+	hgnn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, n, out, n,
+			  1.0, cache->S, n, dpre, out, 0.0, dP, out);
+
+	/* through S: dpre is no longer needed, so it takes dQ */
+	cosine_softmax_backward(n, out, cache->Q, cache->norm, cache->S, dS,
+							dpre, dP);
 
 	/* P = E U */
 	if (dU != NULL)
@@ -416,6 +438,83 @@ hgnn_attention_backward(int n, int in, int out, const hgnn_real *E,
 	if (dE != NULL)
 		hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, n, in, out,
 				  1.0, dP, out, U, out, 1.0, dE, in);
+}
+
+/*
+ * Cosine-attention graph layer over the m rows of one task block, the
+ * intra-task graph of the regression model.
+ *
+ * P = H Wg; S = row-softmax of the cosine similarities of the rows of P,
+ * as in hgnn_attention; Y = tanh(Z + S H).  The attention weights come
+ * from the projection P, but S multiplies H itself, as A multiplies H in
+ * the classifier's kernel graph layer, so Y keeps the width h of Z.
+ *
+ * Forward: Z: m x h, H: m x h, Wg: h x g; fills cache (P, Q: m x g,
+ * norm: m, S: m x m, Y: m x h).
+ * Backward: H, Wg, cache as above, dY: m x h; adds into dZ: m x h,
+ * dH: m x h and dWg: h x g.  dH includes the path through S.
+ * work: hgnn_row_attention_work_size.
+ */
+size_t
+hgnn_row_attention_work_size(int m, int h, int g)
+{
+	return (size_t) m * h + (size_t) m * m + 2 * (size_t) m * g;
+}
+
+void
+hgnn_row_attention_forward(int m, int h, int g, const hgnn_real *Z,
+						   const hgnn_real *H, const hgnn_real *Wg,
+						   HgnnAttention *cache)
+{
+	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, g, h,
+			  1.0, H, h, Wg, g, 0.0, cache->P, g);
+	cosine_softmax_forward(m, g, cache->P, cache->Q, cache->norm, cache->S);
+	memcpy(cache->Y, Z, sizeof(hgnn_real) * m * h);
+	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, h, m,
+			  1.0, cache->S, m, H, h, 1.0, cache->Y, h);
+	hgnn_tanh_forward((size_t) m * h, cache->Y, cache->Y);
+}
+
+void
+hgnn_row_attention_backward(int m, int h, int g, const hgnn_real *H,
+							const hgnn_real *Wg, const HgnnAttention *cache,
+							const hgnn_real *dY, hgnn_real *dZ,
+							hgnn_real *dH, hgnn_real *dWg, hgnn_real *work)
+{
+	hgnn_real  *dpre = work;	/* m x h */
+	hgnn_real  *dS = dpre + (size_t) m * h; /* m x m */
+	hgnn_real  *dQ = dS + (size_t) m * m;	/* m x g */
+	hgnn_real  *dP = dQ + (size_t) m * g;	/* m x g */
+	size_t		count = (size_t) m * h;
+	size_t		k;
+
+	for (k = 0; k < count; k++)
+		dpre[k] = dY[k] * (1 - cache->Y[k] * cache->Y[k]);
+	if (dZ != NULL)
+		hgnn_axpy((int) count, 1.0, dpre, 1, dZ, 1);
+	if (dH == NULL && dWg == NULL)
+		return;
+
+	/* Y = tanh(Z + S H): dS = dpre H^T, and dH gets S^T dpre */
+	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, m, h,
+			  1.0, dpre, h, H, h, 0.0, dS, m);
+	if (dH != NULL)
+		hgnn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, m, h, m,
+				  1.0, cache->S, m, dpre, h, 1.0, dH, h);
+
+	/* through S into P = H Wg */
+	memset(dP, 0, sizeof(hgnn_real) * m * g);
+	cosine_softmax_backward(m, g, cache->Q, cache->norm, cache->S, dS, dQ,
+							dP);
+	if (dWg != NULL)
+		hgnn_gemm(CblasRowMajor, CblasTrans, CblasNoTrans, h, g, m,
+				  1.0, H, h, dP, g, 1.0, dWg, g);
+#if HGNN_PLANT_BUG == 10
+	dH = NULL;					/* planted: drops the path from S into H */
+#endif
+	if (dH != NULL)
+		hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, h, g,
+				  1.0, dP, g, Wg, g, 1.0, dH, h);
 }
 
 /*
@@ -485,4 +584,43 @@ hgnn_softmax_ce_backward(int m, int n_classes, const hgnn_real *probs,
 			d[k] += weight * (p[k] - (k == label[i] ? 1.0 : 0.0));
 		}
 	}
+}
+
+/*
+ * Squared error of m predictions.
+ *
+ * Forward: pred: m, target: m; returns weight * sum_i (pred_i -
+ * target_i)^2.
+ * Backward: pred, target, weight as above; adds
+ * 2 weight (pred - target) into dpred: m.
+ */
+double
+hgnn_squared_error_forward(int m, const hgnn_real *pred,
+						   const hgnn_real *target, double weight)
+{
+	double		sum = 0.0;
+	int			i;
+
+	for (i = 0; i < m; i++)
+	{
+		double		diff = (double) pred[i] - target[i];
+
+		sum += diff * diff;
+	}
+	return weight * sum;
+}
+
+void
+hgnn_squared_error_backward(int m, const hgnn_real *pred,
+							const hgnn_real *target, double weight,
+							hgnn_real *dpred)
+{
+	double		factor = 2.0 * weight;
+	int			i;
+
+#if HGNN_PLANT_BUG == 11
+	factor = weight;			/* planted: drops the factor 2 of d/dx x^2 */
+#endif
+	for (i = 0; i < m; i++)
+		dpred[i] += factor * ((double) pred[i] - target[i]);
 }

@@ -1,6 +1,6 @@
 /*
  * layers.h
- *		Forward and backward passes of the layers of the HGNN classifier.
+ *		Forward and backward passes of the layers of the HGNN models.
  *
  * Every matrix is row-major and contiguous.  Every backward function adds
  * its gradients into the output buffers, so the caller zeroes them once and
@@ -18,16 +18,18 @@
 #include <math.h>
 
 /*
- * Saved activations of one cosine-attention layer over n nodes with an
- * output width out.  Each pointer addresses the count of values stated.
+ * Saved activations of one cosine-attention layer over n nodes whose
+ * projection P has width out.  Each pointer addresses the count of values
+ * stated.
  */
 typedef struct HgnnAttention
 {
-	hgnn_real  *P;				/* n x out: E U */
+	hgnn_real  *P;				/* n x out: E U, or H Wg for row attention */
 	hgnn_real  *Q;				/* n x out: rows of P scaled to unit length */
 	hgnn_real  *norm;			/* n: smoothed length of each row of P */
 	hgnn_real  *S;				/* n x n: row-softmax of Q Q^T */
-	hgnn_real  *Y;				/* n x out: tanh(S P) */
+	hgnn_real  *Y;				/* n x out: tanh(S P); for row attention
+								 * n x h: tanh(Z + S H) */
 } HgnnAttention;
 
 /*
@@ -91,6 +93,20 @@ extern void hgnn_attention_backward(int n, int in, int out,
 									hgnn_real *dU, hgnn_real *work);
 extern size_t hgnn_attention_work_size(int n, int out);
 
+/* Cosine-attention graph layer of one task block, Y = tanh(Z + S H). */
+extern void hgnn_row_attention_forward(int m, int h, int g,
+									   const hgnn_real *Z, const hgnn_real *H,
+									   const hgnn_real *Wg,
+									   HgnnAttention *cache);
+extern void hgnn_row_attention_backward(int m, int h, int g,
+										const hgnn_real *H,
+										const hgnn_real *Wg,
+										const HgnnAttention *cache,
+										const hgnn_real *dY, hgnn_real *dZ,
+										hgnn_real *dH, hgnn_real *dWg,
+										hgnn_real *work);
+extern size_t hgnn_row_attention_work_size(int m, int h, int g);
+
 /* Softmax cross-entropy over the classes that mask marks present. */
 extern double hgnn_softmax_ce_forward(int m, int n_classes,
 									  const hgnn_real *logits,
@@ -100,5 +116,13 @@ extern void hgnn_softmax_ce_backward(int m, int n_classes,
 									 const hgnn_real *probs,
 									 const uint8_t *mask, const int *label,
 									 double weight, hgnn_real *dlogits);
+
+/* Squared error of m predictions against their targets. */
+extern double hgnn_squared_error_forward(int m, const hgnn_real *pred,
+										 const hgnn_real *target,
+										 double weight);
+extern void hgnn_squared_error_backward(int m, const hgnn_real *pred,
+										const hgnn_real *target,
+										double weight, hgnn_real *dpred);
 
 #endif							/* HGNN_LAYERS_H */

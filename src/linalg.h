@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <cblas.h>
+#include <float.h>
 
 #ifdef HGNN_DOUBLE
 typedef double hgnn_real;
@@ -23,12 +24,14 @@ typedef double hgnn_real;
 #define hgnn_gemv cblas_dgemv
 #define hgnn_axpy cblas_daxpy
 #define hgnn_dot cblas_ddot
+#define HGNN_REAL_MIN_NORMAL DBL_MIN
 #else
 typedef float hgnn_real;
 #define hgnn_gemm cblas_sgemm
 #define hgnn_gemv cblas_sgemv
 #define hgnn_axpy cblas_saxpy
 #define hgnn_dot cblas_sdot
+#define HGNN_REAL_MIN_NORMAL FLT_MIN
 #endif
 
 /*

@@ -1,9 +1,9 @@
 /*
  * model.c
  *		Configuration, parameter layout and the network pass of the HGNN
- *		classifier.
+ *		classifier and regression model.
  *
- * The network, on a batch whose rows are grouped by task and by class:
+ * The classifier, on a batch whose rows are grouped by task and by class:
  *
  *	Z = X W + b, H0 = tanh(Z)
  *	per task block: H1 = tanh(Z + A(H0) H0), H2 = tanh(Z + A(H1) H1)
@@ -11,9 +11,21 @@
  *	E2 = two attention layers (U1, U2) over the T task nodes
  *	C2 = two attention layers (V1, V2) over the pairs of the batch
  *	a_i = [H0_i ; E2_t ; C2_(t, y_i)], logits a_i O_t + c_t
+ *	loss: mean cross-entropy of each task, summed over tasks
  *
- * With augment = 0 the graphs are skipped and a_i = H0_i.  Defining
- * HGNN_PLANT_BUG=n breaks one gradient on purpose (see layers.c).
+ * The regression model has no classes to sign A with, so its intra-task
+ * graphs are row-attention layers (layers.c) with one shared Wg:
+ *
+ *	Z = X W + b, H0 = tanh(Z)
+ *	per task block: H1 = tanh(Z + S(H0) H0), H2 = tanh(Z + S(H1) H1),
+ *	where S(H) = row-softmax of the cosine similarities of the rows of H Wg
+ *	e_t = column max of H2 over task t, E2 as above
+ *	a_i = [H0_i ; E2_t], output a_i O_t + c_t, one value per row
+ *	loss: mean squared error of each task, summed over tasks
+ *
+ * Both add weight_decay (||W||^2 + sum_t ||O_t||^2).  With augment = 0 the
+ * graphs are skipped and a_i = H0_i.  Defining HGNN_PLANT_BUG=n breaks one
+ * gradient on purpose (see layers.c).
  *
  * Copyright (c) 2026, hgnn developers
  */
@@ -52,17 +64,22 @@ hgnn_config_defaults(HgnnConfig *cfg)
 }
 
 /*
- * Lays the blocks out in the order W, b, U1, U2, V1, V2, O, c.  Without
- * augmentation U1, U2, V1 and V2 are empty: their offsets equal that of O.
+ * Lays the blocks out in the order W, b, Wg, U1, U2, V1, V2, O, c.  Without
+ * augmentation Wg, U1, U2, V1 and V2 are empty: their offsets equal that of
+ * O.  A classifier has an empty Wg, so its layout is that of format version
+ * 1; a regression model has empty V1 and V2.
  */
 void
 hgnn_layout_init(const HgnnConfig *cfg, HgnnLayout *layout)
 {
+	int			regression = cfg->kind == HGNN_KIND_REGRESSION;
 	size_t		d = cfg->n_features;
 	size_t		h = cfg->hidden;
 	size_t		g = cfg->augment ? cfg->gat_hidden : 0;
+	size_t		g_rows = regression ? g : 0;
+	size_t		g_class = regression ? 0 : g;
 	size_t		ft = cfg->augment ? cfg->task_embedding : 0;
-	size_t		fc = cfg->augment ? cfg->class_embedding : 0;
+	size_t		fc = cfg->augment && !regression ? cfg->class_embedding : 0;
 	size_t		a = h + ft + fc;
 	size_t		T = cfg->n_tasks;
 	size_t		C = cfg->n_classes;
@@ -72,14 +89,16 @@ hgnn_layout_init(const HgnnConfig *cfg, HgnnLayout *layout)
 	offset += d * h;
 	layout->b = offset;
 	offset += h;
+	layout->Wg = offset;
+	offset += h * g_rows;
 	layout->U1 = offset;
 	offset += h * g;
 	layout->U2 = offset;
 	offset += g * ft;
 	layout->V1 = offset;
-	offset += h * g;
+	offset += h * g_class;
 	layout->V2 = offset;
-	offset += g * fc;
+	offset += g_class * fc;
 	layout->O = offset;
 	offset += T * a * C;
 	layout->c = offset;
@@ -103,7 +122,7 @@ hgnn_params_init(const HgnnConfig *cfg, const HgnnLayout *layout,
 {
 	memset(params, 0, sizeof(hgnn_real) * layout->total);
 	fill_truncated_normal(params + layout->W, layout->b - layout->W, rng);
-	fill_truncated_normal(params + layout->U1, layout->O - layout->U1, rng);
+	fill_truncated_normal(params + layout->Wg, layout->O - layout->Wg, rng);
 	fill_truncated_normal(params + layout->O, layout->c - layout->O, rng);
 }
 
@@ -134,26 +153,143 @@ alloc_reals(size_t count)
 	return hgnn_alloc_array(count, sizeof(hgnn_real));
 }
 
-void
-hgnn_work_init(HgnnWork *work, const HgnnConfig *cfg,
-			   const HgnnLayout *layout, const HgnnBatch *batch)
+/* Offsets of the m_t x m_t blocks of every task; returns their total. */
+static size_t
+square_block_offsets(HgnnWork *work, const HgnnConfig *cfg,
+					 const HgnnBatch *batch)
+{
+	size_t		total = 0;
+	int			t;
+
+	work->adj_offset = hgnn_alloc_array(cfg->n_tasks, sizeof(size_t));
+	for (t = 0; t < cfg->n_tasks; t++)
+	{
+		size_t		m = batch->task_start[t + 1] - batch->task_start[t];
+
+		work->adj_offset[t] = total;
+		total += m * m;
+	}
+	return total;
+}
+
+static size_t
+max_size(size_t a, size_t b)
+{
+	return a > b ? a : b;
+}
+
+/* Buffers of the classifier's graphs; returns the scratch size they need. */
+static size_t
+classifier_work_init(HgnnWork *work, const HgnnConfig *cfg,
+					 const HgnnLayout *layout, const HgnnBatch *batch)
 {
 	size_t		N = batch->n_rows;
 	size_t		np = batch->n_pairs;
 	size_t		T = cfg->n_tasks;
-	size_t		C = cfg->n_classes;
 	size_t		h = cfg->hidden;
 	size_t		a = layout->augmented_width;
 	int			g = cfg->gat_hidden;
 	int			ft = cfg->task_embedding;
 	int			fc = cfg->class_embedding;
-	size_t		adj_total = 0;
+	size_t		adj_total;
+	size_t		scratch;
+
+	work->H1 = alloc_reals(N * h);
+	work->H2 = alloc_reals(N * h);
+	adj_total = square_block_offsets(work, cfg, batch);
+	work->A1 = alloc_reals(adj_total);
+	work->A2 = alloc_reals(adj_total);
+
+	work->task_pool = alloc_reals(T * h);
+	work->task_arg = hgnn_alloc_array(T * h, sizeof(int));
+	attention_init(&work->task1, (int) T, g);
+	attention_init(&work->task2, (int) T, ft);
+	work->class_pool = alloc_reals(np * h);
+	work->class_arg = hgnn_alloc_array(np * h, sizeof(int));
+	attention_init(&work->class1, (int) np, g);
+	attention_init(&work->class2, (int) np, fc);
+
+	work->aug = alloc_reals(N * a);
+	work->daug = alloc_reals(N * a);
+	work->dH_b = alloc_reals(N * h);
+	work->dtask_pool = alloc_reals(T * h);
+	work->dE1 = alloc_reals(T * g);
+	work->dE2 = alloc_reals(T * ft);
+	work->dclass_pool = alloc_reals(np * h);
+	work->dC1 = alloc_reals(np * g);
+	work->dC2 = alloc_reals(np * fc);
+
+	scratch = hgnn_kernel_graph_work_size(batch->max_task_rows, (int) h);
+	scratch = max_size(scratch, hgnn_attention_work_size((int) T, g));
+	scratch = max_size(scratch, hgnn_attention_work_size((int) T, ft));
+	scratch = max_size(scratch, hgnn_attention_work_size((int) np, g));
+	scratch = max_size(scratch, hgnn_attention_work_size((int) np, fc));
+	return scratch;
+}
+
+/*
+ * Buffers of the regression model's graphs; returns the scratch size they
+ * need.
+ */
+static size_t
+regression_work_init(HgnnWork *work, const HgnnConfig *cfg,
+					 const HgnnLayout *layout, const HgnnBatch *batch)
+{
+	size_t		N = batch->n_rows;
+	size_t		T = cfg->n_tasks;
+	size_t		h = cfg->hidden;
+	size_t		a = layout->augmented_width;
+	int			g = cfg->gat_hidden;
+	int			ft = cfg->task_embedding;
+	size_t		square_total;
+	size_t		scratch;
+	HgnnAttention *rows[2];
+	int			layer;
+
+	work->H1 = alloc_reals(N * h);
+	work->H2 = alloc_reals(N * h);
+	square_total = square_block_offsets(work, cfg, batch);
+	rows[0] = &work->rows1;
+	rows[1] = &work->rows2;
+	for (layer = 0; layer < 2; layer++)
+	{
+		rows[layer]->P = alloc_reals(N * g);
+		rows[layer]->Q = alloc_reals(N * g);
+		rows[layer]->norm = alloc_reals(N);
+		rows[layer]->S = alloc_reals(square_total);
+		rows[layer]->Y = NULL;
+	}
+
+	work->task_pool = alloc_reals(T * h);
+	work->task_arg = hgnn_alloc_array(T * h, sizeof(int));
+	attention_init(&work->task1, (int) T, g);
+	attention_init(&work->task2, (int) T, ft);
+
+	work->aug = alloc_reals(N * a);
+	work->daug = alloc_reals(N * a);
+	work->dH_b = alloc_reals(N * h);
+	work->dtask_pool = alloc_reals(T * h);
+	work->dE1 = alloc_reals(T * g);
+	work->dE2 = alloc_reals(T * ft);
+
+	scratch = hgnn_row_attention_work_size(batch->max_task_rows, (int) h, g);
+	scratch = max_size(scratch, hgnn_attention_work_size((int) T, g));
+	scratch = max_size(scratch, hgnn_attention_work_size((int) T, ft));
+	return scratch;
+}
+
+void
+hgnn_work_init(HgnnWork *work, const HgnnConfig *cfg,
+			   const HgnnLayout *layout, const HgnnBatch *batch)
+{
+	size_t		N = batch->n_rows;
+	size_t		C = cfg->n_classes;
+	size_t		h = cfg->hidden;
 	size_t		scratch = 0;
-	size_t		t;
 
 	memset(work, 0, sizeof(*work));
 	work->n_rows = (int) N;
-	work->n_pairs = (int) np;
+	work->n_pairs = batch->n_pairs;
 	work->Z = alloc_reals(N * h);
 	work->H0 = alloc_reals(N * h);
 	work->logits = alloc_reals(N * C);
@@ -162,50 +298,10 @@ hgnn_work_init(HgnnWork *work, const HgnnConfig *cfg,
 	work->dZ = alloc_reals(N * h);
 	work->dH_a = alloc_reals(N * h);
 
-	if (cfg->augment)
-	{
-		work->H1 = alloc_reals(N * h);
-		work->H2 = alloc_reals(N * h);
-		work->adj_offset = hgnn_alloc_array(T, sizeof(size_t));
-		for (t = 0; t < T; t++)
-		{
-			size_t		m = batch->task_start[t + 1] - batch->task_start[t];
-
-			work->adj_offset[t] = adj_total;
-			adj_total += m * m;
-		}
-		work->A1 = alloc_reals(adj_total);
-		work->A2 = alloc_reals(adj_total);
-
-		work->task_pool = alloc_reals(T * h);
-		work->task_arg = hgnn_alloc_array(T * h, sizeof(int));
-		attention_init(&work->task1, (int) T, g);
-		attention_init(&work->task2, (int) T, ft);
-		work->class_pool = alloc_reals(np * h);
-		work->class_arg = hgnn_alloc_array(np * h, sizeof(int));
-		attention_init(&work->class1, (int) np, g);
-		attention_init(&work->class2, (int) np, fc);
-
-		work->aug = alloc_reals(N * a);
-		work->daug = alloc_reals(N * a);
-		work->dH_b = alloc_reals(N * h);
-		work->dtask_pool = alloc_reals(T * h);
-		work->dE1 = alloc_reals(T * g);
-		work->dE2 = alloc_reals(T * ft);
-		work->dclass_pool = alloc_reals(np * h);
-		work->dC1 = alloc_reals(np * g);
-		work->dC2 = alloc_reals(np * fc);
-
-		scratch = hgnn_kernel_graph_work_size(batch->max_task_rows, (int) h);
-		if (hgnn_attention_work_size((int) T, g) > scratch)
-			scratch = hgnn_attention_work_size((int) T, g);
-		if (hgnn_attention_work_size((int) T, ft) > scratch)
-			scratch = hgnn_attention_work_size((int) T, ft);
-		if (hgnn_attention_work_size((int) np, g) > scratch)
-			scratch = hgnn_attention_work_size((int) np, g);
-		if (hgnn_attention_work_size((int) np, fc) > scratch)
-			scratch = hgnn_attention_work_size((int) np, fc);
-	}
+	if (cfg->augment && cfg->kind == HGNN_KIND_REGRESSION)
+		scratch = regression_work_init(work, cfg, layout, batch);
+	else if (cfg->augment)
+		scratch = classifier_work_init(work, cfg, layout, batch);
 	work->scratch = alloc_reals(scratch);
 	work->scratch_size = scratch;
 }
@@ -220,6 +316,8 @@ hgnn_work_free(HgnnWork *work)
 	hgnn_free(work->adj_offset);
 	hgnn_free(work->A1);
 	hgnn_free(work->A2);
+	attention_free(&work->rows1);
+	attention_free(&work->rows2);
 	hgnn_free(work->task_pool);
 	hgnn_free(work->task_arg);
 	attention_free(&work->task1);
@@ -464,23 +562,60 @@ sum_of_squares(const hgnn_real *values, size_t count)
 	return sum;
 }
 
-double
-hgnn_network_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
-				  const hgnn_real *params, const HgnnBatch *batch,
-				  HgnnWork *work, hgnn_real *grad)
+/* Backward of the shared layer, from dL/dH0 in work->dH_a. */
+static void
+shared_layer_backward(const HgnnConfig *cfg, const HgnnLayout *layout,
+					  const hgnn_real *params, const HgnnBatch *batch,
+					  HgnnWork *work, hgnn_real *grad)
+{
+	int			N = batch->n_rows;
+	int			h = cfg->hidden;
+
+	hgnn_tanh_backward((size_t) N * h, work->H0, work->dH_a, work->dZ);
+	hgnn_dense_backward(N, cfg->n_features, h, batch->x, params + layout->W,
+						work->dZ, NULL, grad + layout->W, grad + layout->b);
+}
+
+static double
+weight_decay_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
+				  const hgnn_real *params)
+{
+	return cfg->weight_decay *
+		(sum_of_squares(params + layout->W, layout->b - layout->W) +
+		 sum_of_squares(params + layout->O, layout->c - layout->O));
+}
+
+static void
+weight_decay_backward(const HgnnConfig *cfg, const HgnnLayout *layout,
+					  const hgnn_real *params, hgnn_real *grad)
+{
+	size_t		n_W = layout->b - layout->W;
+	size_t		n_O = layout->c - layout->O;
+	double		decay = cfg->weight_decay;
+	size_t		i;
+
+#if HGNN_PLANT_BUG == 6
+	decay *= 0.5;				/* planted: drops the factor 2 of d/dw w^2 */
+#endif
+	for (i = 0; i < n_W; i++)
+		grad[layout->W + i] += 2.0 * decay * params[layout->W + i];
+	for (i = 0; i < n_O; i++)
+		grad[layout->O + i] += 2.0 * decay * params[layout->O + i];
+}
+
+static double
+classifier_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
+				const hgnn_real *params, const HgnnBatch *batch,
+				HgnnWork *work, hgnn_real *grad)
 {
 	int			h = cfg->hidden;
 	int			a = layout->augmented_width;
 	int			T = cfg->n_tasks;
 	int			C = cfg->n_classes;
 	int			N = batch->n_rows;
-	size_t		n_W = layout->b - layout->W;
-	size_t		n_O = layout->c - layout->O;
-	double		decay = cfg->weight_decay;
 	const hgnn_real *features;
 	hgnn_real  *dfeatures;
 	double		loss = 0.0;
-	size_t		i;
 	int			t;
 
 	/* forward */
@@ -514,8 +649,7 @@ hgnn_network_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
 										batch->label + r0, 1.0 / m,
 										work->probs + (size_t) r0 * C);
 	}
-	loss += decay * (sum_of_squares(params + layout->W, n_W) +
-					 sum_of_squares(params + layout->O, n_O));
+	loss += weight_decay_loss(cfg, layout, params);
 	if (grad == NULL)
 		return loss;
 
@@ -549,20 +683,282 @@ hgnn_network_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
 	if (cfg->augment)
 		graphs_backward(cfg, layout, params, batch, work, grad);
 
-	/* backward: shared layer */
-	hgnn_tanh_backward((size_t) N * h, work->H0, work->dH_a, work->dZ);
-	hgnn_dense_backward(N, cfg->n_features, h, batch->x, params + layout->W,
-						work->dZ, NULL, grad + layout->W, grad + layout->b);
-
-	/* backward: L2 penalty */
-#if HGNN_PLANT_BUG == 6
-	decay *= 0.5;				/* planted: drops the factor 2 of d/dw w^2 */
-#endif
-	for (i = 0; i < n_W; i++)
-		grad[layout->W + i] += 2.0 * decay * params[layout->W + i];
-	for (i = 0; i < n_O; i++)
-		grad[layout->O + i] += 2.0 * decay * params[layout->O + i];
+	shared_layer_backward(cfg, layout, params, batch, work, grad);
+	weight_decay_backward(cfg, layout, params, grad);
 	return loss;
+}
+
+/* ---------------------------------------------------------------- */
+/* Regression															*/
+/* ---------------------------------------------------------------- */
+
+/*
+ * The row-attention layer of task t's block inside the batch-wide buffers
+ * of one layer, writing its output into the rows of Y: N x h.
+ */
+static HgnnAttention
+task_rows_view(const HgnnAttention *all, const HgnnWork *work,
+			   const HgnnBatch *batch, int t, int g, int h, hgnn_real *Y)
+{
+	HgnnAttention view;
+	int			r0 = batch->task_start[t];
+
+	view.P = all->P + (size_t) r0 * g;
+	view.Q = all->Q + (size_t) r0 * g;
+	view.norm = all->norm + r0;
+	view.S = all->S + work->adj_offset[t];
+	view.Y = Y + (size_t) r0 * h;
+	return view;
+}
+
+/*
+ * Intra-task row-attention graphs, pooling and the inter-task attention
+ * graph, then the augmented rows [H0_i ; E2_t].
+ */
+static void
+regression_graphs_forward(const HgnnConfig *cfg, const HgnnLayout *layout,
+						  const hgnn_real *params, const HgnnBatch *batch,
+						  HgnnWork *work)
+{
+	int			h = cfg->hidden;
+	int			g = cfg->gat_hidden;
+	int			ft = cfg->task_embedding;
+	int			a = layout->augmented_width;
+	int			T = cfg->n_tasks;
+	const hgnn_real *Wg = params + layout->Wg;
+	int			t,
+				i;
+
+	for (t = 0; t < T; t++)
+	{
+		int			r0 = batch->task_start[t];
+		int			m = batch->task_start[t + 1] - r0;
+		size_t		off = (size_t) r0 * h;
+		HgnnAttention layer1,
+					layer2;
+
+		if (m == 0)
+		{
+			memset(work->task_pool + (size_t) t * h, 0,
+				   sizeof(hgnn_real) * h);
+			continue;
+		}
+		hgnn_check_interrupts();
+		layer1 = task_rows_view(&work->rows1, work, batch, t, g, h, work->H1);
+		layer2 = task_rows_view(&work->rows2, work, batch, t, g, h, work->H2);
+		hgnn_row_attention_forward(m, h, g, work->Z + off, work->H0 + off,
+								   Wg, &layer1);
+		hgnn_row_attention_forward(m, h, g, work->Z + off, work->H1 + off,
+								   Wg, &layer2);
+		hgnn_maxpool_forward(m, h, work->H2 + off,
+							 work->task_pool + (size_t) t * h,
+							 work->task_arg + (size_t) t * h);
+	}
+
+	hgnn_attention_forward(T, h, g, work->task_pool, params + layout->U1,
+						   &work->task1);
+	hgnn_attention_forward(T, g, ft, work->task1.Y, params + layout->U2,
+						   &work->task2);
+
+	for (t = 0; t < T; t++)
+	{
+		const hgnn_real *e2 = work->task2.Y + (size_t) t * ft;
+
+		for (i = batch->task_start[t]; i < batch->task_start[t + 1]; i++)
+		{
+			hgnn_real  *row = work->aug + (size_t) i * a;
+
+			memcpy(row, work->H0 + (size_t) i * h, sizeof(hgnn_real) * h);
+			memcpy(row + h, e2, sizeof(hgnn_real) * ft);
+		}
+	}
+}
+
+/*
+ * Backward of regression_graphs_forward, from work->daug.  Leaves dL/dH0
+ * in work->dH_a, adds the graph part of dL/dZ into work->dZ and the
+ * gradients of Wg, U1 and U2 into grad.
+ */
+static void
+regression_graphs_backward(const HgnnConfig *cfg, const HgnnLayout *layout,
+						   const hgnn_real *params, const HgnnBatch *batch,
+						   HgnnWork *work, hgnn_real *grad)
+{
+	int			h = cfg->hidden;
+	int			g = cfg->gat_hidden;
+	int			ft = cfg->task_embedding;
+	int			a = layout->augmented_width;
+	int			T = cfg->n_tasks;
+	int			N = batch->n_rows;
+	const hgnn_real *Wg = params + layout->Wg;
+	hgnn_real  *dWg_layer1 = grad + layout->Wg;
+	hgnn_real  *dH2 = work->dH_a;
+	hgnn_real  *dH1 = work->dH_b;
+	int			t,
+				i,
+				j;
+
+#if HGNN_PLANT_BUG == 12
+	dWg_layer1 = NULL;			/* planted: drops layer 1's share of dWg */
+#endif
+
+	/* the E2 columns of daug, summed over each task's rows */
+	memset(work->dE2, 0, sizeof(hgnn_real) * T * ft);
+	for (t = 0; t < T; t++)
+	{
+		hgnn_real  *de2 = work->dE2 + (size_t) t * ft;
+
+		for (i = batch->task_start[t]; i < batch->task_start[t + 1]; i++)
+		{
+			const hgnn_real *row = work->daug + (size_t) i * a;
+
+			for (j = 0; j < ft; j++)
+				de2[j] += row[h + j];
+		}
+	}
+
+	/* inter-task attention graph */
+	memset(work->dE1, 0, sizeof(hgnn_real) * T * g);
+	memset(work->dtask_pool, 0, sizeof(hgnn_real) * T * h);
+	hgnn_attention_backward(T, g, ft, work->task1.Y, params + layout->U2,
+							&work->task2, work->dE2, work->dE1,
+							grad + layout->U2, work->scratch);
+	hgnn_attention_backward(T, h, g, work->task_pool, params + layout->U1,
+							&work->task1, work->dE1, work->dtask_pool,
+							grad + layout->U1, work->scratch);
+
+	/* pooling into dH2 */
+	memset(dH2, 0, sizeof(hgnn_real) * N * h);
+	for (t = 0; t < T; t++)
+	{
+		int			r0 = batch->task_start[t];
+
+		if (batch->task_start[t + 1] == r0)
+			continue;
+		hgnn_maxpool_backward(h, work->task_arg + (size_t) t * h,
+							  work->dtask_pool + (size_t) t * h,
+							  dH2 + (size_t) r0 * h);
+	}
+
+	/*
+	 * Row-attention graphs, block by block.  As in graphs_backward, the
+	 * rows of dH_a switch from dH2 to dH0 once layer 2 has consumed them.
+	 */
+	memset(dH1, 0, sizeof(hgnn_real) * N * h);
+	for (t = 0; t < T; t++)
+	{
+		int			r0 = batch->task_start[t];
+		int			m = batch->task_start[t + 1] - r0;
+		size_t		off = (size_t) r0 * h;
+		HgnnAttention layer1,
+					layer2;
+
+		if (m == 0)
+			continue;
+		hgnn_check_interrupts();
+		layer1 = task_rows_view(&work->rows1, work, batch, t, g, h, work->H1);
+		layer2 = task_rows_view(&work->rows2, work, batch, t, g, h, work->H2);
+		hgnn_row_attention_backward(m, h, g, work->H1 + off, Wg, &layer2,
+									dH2 + off, work->dZ + off, dH1 + off,
+									grad + layout->Wg, work->scratch);
+		for (i = 0; i < m; i++)
+			memcpy(work->dH_a + off + (size_t) i * h,
+				   work->daug + (size_t) (r0 + i) * a,
+				   sizeof(hgnn_real) * h);
+		hgnn_row_attention_backward(m, h, g, work->H0 + off, Wg, &layer1,
+									dH1 + off, work->dZ + off,
+									work->dH_a + off, dWg_layer1,
+									work->scratch);
+	}
+}
+
+static double
+regression_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
+				const hgnn_real *params, const HgnnBatch *batch,
+				HgnnWork *work, hgnn_real *grad)
+{
+	int			h = cfg->hidden;
+	int			a = layout->augmented_width;
+	int			T = cfg->n_tasks;
+	int			N = batch->n_rows;
+	const hgnn_real *features;
+	hgnn_real  *dfeatures;
+	hgnn_real  *output = work->logits;
+	double		loss = 0.0;
+	int			t;
+
+	/* forward */
+	hgnn_network_hidden(cfg, layout, params, batch, work);
+	if (cfg->augment)
+	{
+		regression_graphs_forward(cfg, layout, params, batch, work);
+		features = work->aug;
+		dfeatures = work->daug;
+	}
+	else
+	{
+		features = work->H0;
+		dfeatures = work->dH_a;
+	}
+
+	/* loss: per-task mean squared error, summed over tasks */
+	for (t = 0; t < T; t++)
+	{
+		int			r0 = batch->task_start[t];
+		int			m = batch->task_start[t + 1] - r0;
+
+		if (m == 0)
+			continue;
+		hgnn_dense_forward(m, a, 1, features + (size_t) r0 * a,
+						   params + layout->O + (size_t) t * a,
+						   params + layout->c + t, output + r0);
+		loss += hgnn_squared_error_forward(m, output + r0,
+										   batch->target + r0, 1.0 / m);
+	}
+	loss += weight_decay_loss(cfg, layout, params);
+	if (grad == NULL)
+		return loss;
+
+	/* zero grads */
+	memset(grad, 0, sizeof(hgnn_real) * layout->total);
+	memset(work->dlogits, 0, sizeof(hgnn_real) * N);
+	memset(dfeatures, 0, sizeof(hgnn_real) * N * a);
+	memset(work->dZ, 0, sizeof(hgnn_real) * N * h);
+
+	/* backward: output layers */
+	for (t = 0; t < T; t++)
+	{
+		int			r0 = batch->task_start[t];
+		int			m = batch->task_start[t + 1] - r0;
+
+		if (m == 0)
+			continue;
+		hgnn_squared_error_backward(m, output + r0, batch->target + r0,
+									1.0 / m, work->dlogits + r0);
+		hgnn_dense_backward(m, a, 1, features + (size_t) r0 * a,
+							params + layout->O + (size_t) t * a,
+							work->dlogits + r0, dfeatures + (size_t) r0 * a,
+							grad + layout->O + (size_t) t * a,
+							grad + layout->c + t);
+	}
+
+	/* backward: graphs, leaving dL/dH0 in work->dH_a */
+	if (cfg->augment)
+		regression_graphs_backward(cfg, layout, params, batch, work, grad);
+
+	shared_layer_backward(cfg, layout, params, batch, work, grad);
+	weight_decay_backward(cfg, layout, params, grad);
+	return loss;
+}
+
+double
+hgnn_network_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
+				  const hgnn_real *params, const HgnnBatch *batch,
+				  HgnnWork *work, hgnn_real *grad)
+{
+	if (cfg->kind == HGNN_KIND_REGRESSION)
+		return regression_loss(cfg, layout, params, batch, work, grad);
+	return classifier_loss(cfg, layout, params, batch, work, grad);
 }
 
 static void
@@ -589,6 +985,10 @@ hgnn_model_free(HgnnModel *model)
 	hgnn_free(model->log_prior);
 	hgnn_free(model->feature_mean);
 	hgnn_free(model->feature_scale);
+	hgnn_free(model->target_mean);
+	hgnn_free(model->target_scale);
+	hgnn_free(model->task_relation);
+	hgnn_free(model->epoch_loss);
 	free_keys(&model->labels);
 	free_keys(&model->tasks);
 	hgnn_free(model->info_json);
@@ -615,8 +1015,9 @@ fnv1a_update(uint64_t hash, const void *data, size_t len)
 
 /*
  * Hashes, in this order, the bytes of params, task_emb, class_emb,
- * present, log_prior, feature_mean and feature_scale.  A NULL buffer adds
- * nothing.
+ * present, log_prior, feature_mean, feature_scale, target_mean and
+ * target_scale.  A NULL buffer adds nothing, so a regression model hashes
+ * no class arrays and a classifier no targets.
  */
 uint64_t
 hgnn_model_weights_hash(const HgnnModel *model)
@@ -636,5 +1037,7 @@ hgnn_model_weights_hash(const HgnnModel *model)
 	hash = fnv1a_update(hash, model->log_prior, T * C * r);
 	hash = fnv1a_update(hash, model->feature_mean, d * r);
 	hash = fnv1a_update(hash, model->feature_scale, d * r);
+	hash = fnv1a_update(hash, model->target_mean, T * sizeof(double));
+	hash = fnv1a_update(hash, model->target_scale, T * sizeof(double));
 	return hash;
 }

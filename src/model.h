@@ -1,6 +1,6 @@
 /*
  * model.h
- *		The HGNN classifier: configuration, parameter layout, trained model.
+ *		The HGNN models: configuration, parameter layout, trained model.
  *
  * This header is the contract between the model math (model.c, layers.c,
  * sampler.c, optim.c, train.c, predict.c, encode.c), which is plain C, and
@@ -16,7 +16,8 @@
 
 typedef enum HgnnKind
 {
-	HGNN_KIND_CLASSIFIER = 1
+	HGNN_KIND_CLASSIFIER = 1,
+	HGNN_KIND_REGRESSION = 2	/* one real-valued output per task */
 } HgnnKind;
 
 typedef enum HgnnActivation
@@ -36,7 +37,7 @@ typedef struct HgnnConfig
 	/* dimensions */
 	int			n_features;		/* d */
 	int			n_tasks;		/* T */
-	int			n_classes;		/* C, shared by all tasks */
+	int			n_classes;		/* C, shared by all tasks; 1 in regression */
 	int			hidden;			/* h: width of H0, H1, H2 */
 	int			gat_hidden;		/* g: first layer of both attention graphs */
 	int			task_embedding; /* ft: width of E2 */
@@ -59,12 +60,15 @@ typedef struct HgnnConfig
 /*
  * Offsets of every parameter inside one flat buffer; all matrices are
  * row-major.  a = hidden + task_embedding + class_embedding when augment,
- * else a = hidden.
+ * else a = hidden.  A regression model has no V1, V2 or class embedding,
+ * so a = hidden + task_embedding when augment, and C = 1.  Wg is empty
+ * for classifiers and without augment.
  */
 typedef struct HgnnLayout
 {
 	size_t		W;				/* d x h */
 	size_t		b;				/* h */
+	size_t		Wg;				/* h x g: regression row attention */
 	size_t		U1;				/* h x g */
 	size_t		U2;				/* g x ft */
 	size_t		V1;				/* h x g */
@@ -85,7 +89,10 @@ typedef struct HgnnData
 	int			n_features;
 	const float *features;		/* n_rows x n_features, raw (unstandardized) */
 	const int  *task;			/* n_rows, each in [0, n_tasks) */
-	const int  *label;			/* n_rows, each in [0, n_classes) */
+	const int  *label;			/* n_rows, each in [0, n_classes); NULL for
+								 * regression */
+	const double *target;		/* n_rows regression targets, raw; NULL for
+								 * classifiers */
 } HgnnData;
 
 /* The user's task or label values, by index; sorted ascending. */
@@ -93,8 +100,10 @@ typedef enum HgnnKeyKind
 {
 	HGNN_KEY_INT = 1,			/* any integer type, as int64 */
 	HGNN_KEY_BOOL = 2,			/* false = 0, true = 1 */
-	HGNN_KEY_TEXT = 3			/* text types, NUL-terminated UTF-8 or
+	HGNN_KEY_TEXT = 3,			/* text types, NUL-terminated UTF-8 or
 								 * server encoding bytes */
+	HGNN_KEY_REAL = 4			/* real, double precision or numeric
+								 * regression targets; no values kept */
 } HgnnKeyKind;
 
 typedef struct HgnnKeys
@@ -119,11 +128,23 @@ typedef struct HgnnModel
 								 * where absent */
 	hgnn_real  *feature_mean;	/* d */
 	hgnn_real  *feature_scale;	/* d; x_std = (x - mean) / scale */
+	double	   *target_mean;	/* T, regression only: training target mean */
+	double	   *target_scale;	/* T, regression only: target = mean + scale
+								 * * output; the sd of the targets, or 1 */
 
 	double		final_loss;		/* mean step loss of the last epoch */
 	int64_t		rows_used;
 	int64_t		rows_skipped;	/* rows with NULLs skipped on request */
 	double		train_seconds;
+
+	/*
+	 * Format version 2.  Both are NULL in models decoded from version 1 and
+	 * when training did not fill them.
+	 */
+	hgnn_real  *task_relation;	/* T x T: attention S of the last inter-task
+								 * layer, row t over all tasks, averaged like
+								 * E2; NULL when !augment */
+	double	   *epoch_loss;		/* cfg.epochs: mean step loss of each epoch */
 
 	HgnnKeys	labels;
 	HgnnKeys	tasks;
@@ -155,6 +176,18 @@ extern int	hgnn_train_classifier(const HgnnConfig *cfg, const HgnnData *data,
 								  HgnnModel *model, char *errbuf,
 								  size_t errlen);
 
+/*
+ * Trains a regression model on data, which has target set and label NULL.
+ * cfg->kind must be HGNN_KIND_REGRESSION and cfg->n_classes 1.  The
+ * targets are standardized per task for training, and target_mean and
+ * target_scale of the result undo that.  Otherwise as
+ * hgnn_train_classifier.
+ */
+extern int	hgnn_train_regressor(const HgnnConfig *cfg, const HgnnData *data,
+								 HgnnProgressFn progress, void *progress_arg,
+								 HgnnModel *model, char *errbuf,
+								 size_t errlen);
+
 /* Fills the prediction cache; run once after training or decoding. */
 extern void hgnn_model_prepare(HgnnModel *model);
 
@@ -164,9 +197,24 @@ extern void hgnn_model_prepare(HgnnModel *model);
  * of the predicted class.  Needs hgnn_model_prepare() first; allocates
  * nothing.  work must hold hgnn_predict_work_size(model) values.
  */
+/*
+ * Standardizes the n_features raw values of x into z with the training
+ * mean and scale.  Returns -1 when a value is not finite before or after.
+ */
+extern int	hgnn_standardize_row(const HgnnModel *model, const float *x,
+								 hgnn_real *z);
+
 extern size_t hgnn_predict_work_size(const HgnnModel *model);
 extern int	hgnn_predict_row(const HgnnModel *model, const float *x, int task,
 							 hgnn_real *work, double *proba);
+
+/*
+ * Returns the prediction of a regression model for one row, in the units
+ * of the training targets, or NaN when the task is out of range or a
+ * feature is not finite.  Needs and allocates as hgnn_predict_row.
+ */
+extern double hgnn_predict_value(const HgnnModel *model, const float *x,
+								 int task, hgnn_real *work);
 
 /* Frees every buffer of the model, including its keys. */
 extern void hgnn_model_free(HgnnModel *model);

@@ -14,9 +14,12 @@
 #include "storage/proc.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "common/jsonapi.h"
+#include "mb/pg_wchar.h"
 #include "utils/json.h"
 #include "utils/lsyscache.h"
 #include "utils/memutils.h"
+#include "utils/snapmgr.h"
 
 #include "encode.h"
 #include "hgnn.h"
@@ -41,12 +44,20 @@ typedef struct ModelCache
 	bool		have_toast;
 	struct varatt_external toast;	/* valid when have_toast */
 	Size		size;			/* model bytes, without the varlena header */
-	uint8		header[HGNN_HEADER_SIZE];	/* magic to body checksum */
+	uint8	   *bytes;			/* copy of the size model bytes, in the
+								 * cached model's memory context */
 
 	/* key of a model looked up by name, with name NULL for a bytea model */
 	char	   *name;
 	LocalTransactionId lxid;
 	CommandId	cid;
+	bool		have_snapshot;	/* false: the next lookup misses */
+	TransactionId snap_xmin;
+	TransactionId snap_xmax;
+	uint32		snap_xcnt;
+	int32		snap_subxcnt;
+	TransactionId *snap_xip;	/* snap_xcnt, in fn_mcxt */
+	TransactionId *snap_subxip; /* snap_subxcnt, in fn_mcxt */
 } ModelCache;
 
 static ModelCache *
@@ -71,13 +82,18 @@ cache_clear(ModelCache *cache)
 	cache->size = 0;
 }
 
-/* Returns a decoder message as a sentence: capitalized, with a period. */
+/*
+ * Returns a decoder message as a sentence, capitalized unless its first
+ * word is a field name such as feature_scale, which keeps its case.
+ */
 static char *
 sentence(const char *message)
 {
 	char	   *result = psprintf("%s.", message);
+	size_t		word = strcspn(result, " ");
 
-	result[0] = pg_toupper((unsigned char) result[0]);
+	if (memchr(result, '_', word) == NULL)
+		result[0] = pg_toupper((unsigned char) result[0]);
 	return result;
 }
 
@@ -130,6 +146,62 @@ report_decode_error(HgnnDecodeStatus status, uint32 version,
 }
 
 /*
+ * Checks the text that the checksum alone cannot vouch for, because a
+ * forged model can carry a valid checksum: text keys must be valid in the
+ * server encoding, and the stored options must be one JSON object, since
+ * hgnn_model_info embeds them as they are.  Deletes mcxt before raising.
+ */
+static void
+validate_text_fields(MemoryContext mcxt, const HgnnModel *model)
+{
+	const HgnnKeys *keysets[2] = {&model->labels, &model->tasks};
+	int			i,
+				k;
+
+	for (i = 0; i < 2; i++)
+	{
+		const HgnnKeys *keys = keysets[i];
+
+		if (keys->kind != HGNN_KEY_TEXT)
+			continue;
+		for (k = 0; k < keys->count; k++)
+		{
+			if (!pg_verifymbstr(keys->texts[k], strlen(keys->texts[k]), true))
+			{
+				MemoryContextDelete(mcxt);
+				ereport(ERROR,
+						(errcode(ERRCODE_DATA_CORRUPTED),
+						 errmsg("hgnn model is corrupt"),
+						 errdetail("%s %d is not valid in the server encoding %s.",
+								   i == 0 ? "Label" : "Task", k + 1,
+								   GetDatabaseEncodingName()),
+						 errhint("Train the model again in this database.")));
+			}
+		}
+	}
+	if (model->info_json != NULL)
+	{
+		const char *p = model->info_json;
+		JsonLexContext *lex;
+
+		while (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r')
+			p++;
+		lex = makeJsonLexContextCstringLen(model->info_json,
+										   strlen(model->info_json),
+										   GetDatabaseEncoding(), false);
+		if (*p != '{' || pg_parse_json(lex, &nullSemAction) != JSON_SUCCESS)
+		{
+			MemoryContextDelete(mcxt);
+			ereport(ERROR,
+					(errcode(ERRCODE_DATA_CORRUPTED),
+					 errmsg("hgnn model is corrupt"),
+					 errdetail("The stored training options are not one JSON object."),
+					 errhint("Train the model again or restore it from a backup.")));
+		}
+	}
+}
+
+/*
  * Decodes len bytes into a new child context of fn_mcxt and prepares the
  * model for prediction.  Raises an error for bytes that do not decode.
  */
@@ -156,6 +228,8 @@ decode_model(FunctionCallInfo fcinfo, const uint8 *bytes, Size len)
 		MemoryContextDelete(mcxt);
 		report_decode_error(status, version, errbuf);
 	}
+
+	validate_text_fields(mcxt, &cached->model);
 
 	oldcontext = MemoryContextSwitchTo(mcxt);
 	hgnn_apply_blas_threads();
@@ -193,9 +267,12 @@ hgnn_model_from_bytea(FunctionCallInfo fcinfo, int argno)
 	data = (const uint8 *) VARDATA_ANY(bytes);
 	len = VARSIZE_ANY_EXHDR(bytes);
 
+	/*
+	 * The whole value is compared, not its header: a copy with one altered
+	 * byte in the body has the same header and must fail its checksum.
+	 */
 	if (cache->cached && cache->name == NULL && len == cache->size &&
-		len >= HGNN_HEADER_SIZE &&
-		memcmp(data, cache->header, HGNN_HEADER_SIZE) == 0)
+		memcmp(data, cache->bytes, len) == 0)
 	{
 		/* the same model under another toast pointer, or inline */
 		cache->have_toast = have_toast;
@@ -209,7 +286,8 @@ hgnn_model_from_bytea(FunctionCallInfo fcinfo, int argno)
 		cache_clear(cache);
 		cache->cached = cached;
 		cache->size = len;
-		memcpy(cache->header, data, HGNN_HEADER_SIZE);
+		cache->bytes = MemoryContextAlloc(cached->mcxt, len);
+		memcpy(cache->bytes, data, len);
 		cache->have_toast = have_toast;
 		if (have_toast)
 			cache->toast = toast;
@@ -220,6 +298,129 @@ hgnn_model_from_bytea(FunctionCallInfo fcinfo, int argno)
 	return cache->cached;
 }
 
+/*
+ * Returns true when the active snapshot has the same xmin, xmax and
+ * in-progress arrays as the one of the cached lookup.  A transaction that
+ * commits in between, such as another session's deployment, is in progress
+ * for the older snapshot or at or past its xmax, and is neither for the
+ * newer one.  So equal snapshots mean that no transaction committed in
+ * between, and with an equal command id the catalog query returns the same
+ * row.
+ */
+static bool
+snapshot_matches(const ModelCache *cache)
+{
+	Snapshot	snap;
+
+	if (!cache->have_snapshot || !ActiveSnapshotSet())
+		return false;
+	snap = GetActiveSnapshot();
+	return snap->xmin == cache->snap_xmin &&
+		snap->xmax == cache->snap_xmax &&
+		snap->xcnt == cache->snap_xcnt &&
+		snap->subxcnt == cache->snap_subxcnt &&
+		memcmp(snap->xip, cache->snap_xip,
+			   snap->xcnt * sizeof(TransactionId)) == 0 &&
+		memcmp(snap->subxip, cache->snap_subxip,
+			   snap->subxcnt * sizeof(TransactionId)) == 0;
+}
+
+static void
+snapshot_remember(ModelCache *cache, MemoryContext mcxt)
+{
+	Snapshot	snap;
+
+	if (cache->snap_xip)
+		pfree(cache->snap_xip);
+	if (cache->snap_subxip)
+		pfree(cache->snap_subxip);
+	cache->snap_xip = NULL;
+	cache->snap_subxip = NULL;
+	cache->have_snapshot = ActiveSnapshotSet();
+	if (!cache->have_snapshot)
+		return;
+
+	snap = GetActiveSnapshot();
+	cache->snap_xmin = snap->xmin;
+	cache->snap_xmax = snap->xmax;
+	cache->snap_xcnt = snap->xcnt;
+	cache->snap_subxcnt = snap->subxcnt;
+	cache->snap_xip = MemoryContextAlloc(mcxt, (snap->xcnt + 1) *
+										 sizeof(TransactionId));
+	cache->snap_subxip = MemoryContextAlloc(mcxt, (snap->subxcnt + 1) *
+											sizeof(TransactionId));
+	if (snap->xcnt > 0)
+		memcpy(cache->snap_xip, snap->xip,
+			   snap->xcnt * sizeof(TransactionId));
+	if (snap->subxcnt > 0)
+		memcpy(cache->snap_subxip, snap->subxip,
+			   snap->subxcnt * sizeof(TransactionId));
+}
+
+/*
+ * Runs query with the model name as $1 in an SPI connection and returns
+ * the number of rows, at most one.
+ */
+static uint64
+run_name_query(const char *query, const char *name)
+{
+	Oid			argtypes[1] = {TEXTOID};
+	Datum		args[1];
+
+	args[0] = CStringGetTextDatum(name);
+	if (SPI_execute_with_args(query, 1, argtypes, args, NULL, true, 1) !=
+		SPI_OK_SELECT)
+		elog(ERROR, "SPI_execute_with_args failed: %s", query);
+	return SPI_processed;
+}
+
+/*
+ * Selects the deployed version of name into SPI_tuptable, or raises an
+ * error when the name has no version or none is deployed.  The catalog of
+ * extension version 0.1.0 has no hgnn_deployments table, and there the
+ * latest version is used, as that version did.
+ */
+static void
+select_deployed_model(Oid nsp, const char *name)
+{
+	const char *schema = quote_identifier(get_namespace_name(nsp));
+	char	   *query;
+
+	if (!OidIsValid(get_relname_relid("hgnn_deployments", nsp)))
+	{
+		query = psprintf("SELECT model FROM %s.hgnn_models WHERE name = $1 "
+						 "ORDER BY version DESC LIMIT 1", schema);
+		if (run_name_query(query, name) == 0)
+			ereport(ERROR,
+					(errcode(ERRCODE_UNDEFINED_OBJECT),
+					 errmsg("hgnn model \"%s\" does not exist", name),
+					 errhint("Train it with hgnn_train, or list the models with SELECT name, version FROM hgnn_models.")));
+		return;
+	}
+
+	/* the current deployment is the latest one not rolled back */
+	query = psprintf("SELECT m.model FROM %s.hgnn_deployments d "
+					 "JOIN %s.hgnn_models m "
+					 "ON m.name = d.name AND m.version = d.version "
+					 "WHERE d.name = $1 AND d.rolled_back_at IS NULL "
+					 "ORDER BY d.id DESC LIMIT 1", schema, schema);
+	if (run_name_query(query, name) > 0)
+		return;
+
+	query = psprintf("SELECT 1 FROM %s.hgnn_models WHERE name = $1 LIMIT 1",
+					 schema);
+	if (run_name_query(query, name) == 0)
+		ereport(ERROR,
+				(errcode(ERRCODE_UNDEFINED_OBJECT),
+				 errmsg("hgnn model \"%s\" does not exist", name),
+				 errhint("Train it with hgnn_train, or list the models with SELECT name, version FROM hgnn_models.")));
+	ereport(ERROR,
+			(errcode(ERRCODE_OBJECT_NOT_IN_PREREQUISITE_STATE),
+			 errmsg("hgnn model \"%s\" has no deployed version", name),
+			 errhint("Deploy one with SELECT hgnn_deploy(%s, version), choosing the version in the view hgnn_model_versions.",
+					 quote_literal_cstr(name))));
+}
+
 HgnnCachedModel *
 hgnn_model_from_name(FunctionCallInfo fcinfo, int argno)
 {
@@ -228,39 +429,32 @@ hgnn_model_from_name(FunctionCallInfo fcinfo, int argno)
 	LocalTransactionId lxid = MyProc->lxid;
 	CommandId	cid = GetCurrentCommandId(false);
 	Oid			nsp;
-	char	   *query;
-	Oid			argtypes[1] = {TEXTOID};
-	Datum		args[1];
 	bool		isnull;
 	Datum		value;
 	bytea	   *bytes;
 	HgnnCachedModel *cached;
 
+	/*
+	 * PL/pgSQL may evaluate one expression in several statements of a
+	 * transaction with the same fn_extra, so the snapshot is part of the
+	 * key: a deployment committed by another session is seen by the next
+	 * statement.
+	 */
 	if (cache->cached && cache->name != NULL &&
 		strcmp(cache->name, name) == 0 &&
-		cache->lxid == lxid && cache->cid == cid)
+		cache->lxid == lxid && cache->cid == cid &&
+		snapshot_matches(cache))
 	{
 		pfree(name);
 		return cache->cached;
 	}
 
-	/* the table is in the schema of this function, the extension's */
+	/* the tables are in the schema of this function, the extension's */
 	nsp = get_func_namespace(fcinfo->flinfo->fn_oid);
-	query = psprintf("SELECT model FROM %s.hgnn_models WHERE name = $1 "
-					 "ORDER BY version DESC LIMIT 1",
-					 quote_identifier(get_namespace_name(nsp)));
-	args[0] = CStringGetTextDatum(name);
 
 	if (SPI_connect() != SPI_OK_CONNECT)
 		elog(ERROR, "SPI_connect failed");
-	if (SPI_execute_with_args(query, 1, argtypes, args, NULL, true, 1) !=
-		SPI_OK_SELECT)
-		elog(ERROR, "SPI_execute_with_args failed: %s", query);
-	if (SPI_processed == 0)
-		ereport(ERROR,
-				(errcode(ERRCODE_UNDEFINED_OBJECT),
-				 errmsg("hgnn model \"%s\" does not exist", name),
-				 errhint("Train it with hgnn_train, or list the models with SELECT name, version FROM hgnn_models.")));
+	select_deployed_model(nsp, name);
 	value = SPI_getbinval(SPI_tuptable->vals[0], SPI_tuptable->tupdesc, 1,
 						  &isnull);
 	if (isnull)
@@ -277,6 +471,7 @@ hgnn_model_from_name(FunctionCallInfo fcinfo, int argno)
 	cache->name = MemoryContextStrdup(fcinfo->flinfo->fn_mcxt, name);
 	cache->lxid = lxid;
 	cache->cid = cid;
+	snapshot_remember(cache, fcinfo->flinfo->fn_mcxt);
 	pfree(name);
 	return cached;
 }
@@ -289,8 +484,15 @@ static Datum
 model_classes(const HgnnModel *model)
 {
 	int			count = model->labels.count;
-	Datum	   *values = palloc(count * sizeof(Datum));
+	Datum	   *values;
 	int			i;
+
+	if (model->cfg.kind == HGNN_KIND_REGRESSION)
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("hgnn_model_classes is not defined for a regression model"),
+				 errhint("A regression model predicts a number, not a class: use hgnn_predict.")));
+	values = palloc(count * sizeof(Datum));
 
 	for (i = 0; i < count; i++)
 		values[i] = CStringGetTextDatum(hgnn_key_to_cstring(&model->labels,
@@ -329,18 +531,37 @@ append_keys_json(StringInfo buf, const HgnnKeys *keys)
 	appendStringInfoChar(buf, ']');
 }
 
+static void
+append_doubles_json(StringInfo buf, const double *values, int count)
+{
+	int			i;
+
+	appendStringInfoChar(buf, '[');
+	for (i = 0; i < count; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(buf, ", ");
+		hgnn_append_json_double(buf, values[i]);
+	}
+	appendStringInfoChar(buf, ']');
+}
+
 static Datum
 model_info(const HgnnCachedModel *cached)
 {
 	const HgnnModel *model = &cached->model;
 	const HgnnConfig *cfg = &model->cfg;
+	bool		regression = cfg->kind == HGNN_KIND_REGRESSION;
 	StringInfoData buf;
 
 	initStringInfo(&buf);
-	appendStringInfo(&buf, "{\"kind\": \"classifier\", \"format_version\": %u",
+	appendStringInfo(&buf, "{\"kind\": \"%s\", \"format_version\": %u",
+					 regression ? "regression" : "classifier",
 					 cached->format_version);
-	appendStringInfo(&buf, ", \"n_features\": %d, \"n_tasks\": %d, \"n_classes\": %d",
-					 cfg->n_features, cfg->n_tasks, cfg->n_classes);
+	appendStringInfo(&buf, ", \"n_features\": %d, \"n_tasks\": %d",
+					 cfg->n_features, cfg->n_tasks);
+	if (!regression)
+		appendStringInfo(&buf, ", \"n_classes\": %d", cfg->n_classes);
 	appendStringInfo(&buf, ", \"hidden\": %d, \"gat_hidden\": %d, \"task_embedding\": %d, \"class_embedding\": %d",
 					 cfg->hidden, cfg->gat_hidden, cfg->task_embedding,
 					 cfg->class_embedding);
@@ -353,12 +574,26 @@ model_info(const HgnnCachedModel *cached)
 	escape_json(&buf, hgnn_key_kind_name(model->tasks.kind));
 	appendStringInfoString(&buf, ", \"tasks\": ");
 	append_keys_json(&buf, &model->tasks);
-	appendStringInfoString(&buf, ", \"classes\": ");
-	append_keys_json(&buf, &model->labels);
+	if (regression)
+	{
+		/* per task, in the order of "tasks": the units of the predictions */
+		appendStringInfoString(&buf, ", \"target_mean\": ");
+		append_doubles_json(&buf, model->target_mean, cfg->n_tasks);
+		appendStringInfoString(&buf, ", \"target_sd\": ");
+		append_doubles_json(&buf, model->target_scale, cfg->n_tasks);
+	}
+	else
+	{
+		appendStringInfoString(&buf, ", \"classes\": ");
+		append_keys_json(&buf, &model->labels);
+	}
 	appendStringInfo(&buf, ", \"options\": %s",
 					 model->info_json ? model->info_json : "null");
 	appendStringInfoString(&buf, ", \"sigma\": ");
-	hgnn_append_json_double(&buf, cfg->sigma);
+	if (regression)
+		appendStringInfoString(&buf, "null");	/* no kernel graph */
+	else
+		hgnn_append_json_double(&buf, cfg->sigma);
 	appendStringInfoString(&buf, ", \"final_loss\": ");
 	hgnn_append_json_double(&buf, model->final_loss);
 	appendStringInfo(&buf, ", \"rows_used\": " INT64_FORMAT

@@ -34,13 +34,18 @@ typedef struct HgnnCachedModel
  * row is found by its toast pointer without detoasting, or else by its
  * length and header checksum.
  */
+/* Raises the error for a row whose standardized features or outputs are
+ * not finite; defined in predict_sql.c. */
+extern void hgnn_report_unscorable(void) pg_attribute_noreturn();
+
 extern HgnnCachedModel *hgnn_model_from_bytea(FunctionCallInfo fcinfo,
 											  int argno);
 
 /*
- * Returns the latest version of the model named by text argument argno,
- * from the hgnn_models table.  The cache is valid only inside the current
- * statement, so a new version is seen by the next statement.
+ * Returns the deployed version of the model named by text argument argno,
+ * from the hgnn_deployments and hgnn_models tables.  The cache is valid at
+ * most inside the current statement, so a deployment committed by any
+ * session is seen by the next statement.
  */
 extern HgnnCachedModel *hgnn_model_from_name(FunctionCallInfo fcinfo,
 											 int argno);

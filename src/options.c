@@ -23,7 +23,8 @@ typedef enum OptionType
 	OPTION_INT,					/* int field, inclusive range */
 	OPTION_REAL,				/* double field, see min_exclusive */
 	OPTION_BOOL,				/* int field, 0 or 1 */
-	OPTION_SEED					/* uint64 field, 0 to INT64_MAX */
+	OPTION_SEED,				/* uint64 field, 0 to INT64_MAX */
+	OPTION_KIND					/* int field: an HgnnKind, by name */
 } OptionType;
 
 typedef struct OptionDef
@@ -41,6 +42,7 @@ typedef struct OptionDef
 
 /* The order here is the order of hgnn_options_to_json and of the hint. */
 static const OptionDef option_defs[] = {
+	{"kind", OPTION_KIND, offsetof(HgnnOptions, kind), 0, 0, false, true},
 	{"hidden", OPTION_INT, CFG(hidden), 1, HGNN_MAX_HIDDEN},
 	{"gat_hidden", OPTION_INT, CFG(gat_hidden), 1, HGNN_MAX_GAT_HIDDEN},
 	{"task_embedding", OPTION_INT, CFG(task_embedding), 1, HGNN_MAX_EMBEDDING},
@@ -51,7 +53,8 @@ static const OptionDef option_defs[] = {
 	HGNN_MAX_BATCH_PER_GROUP},
 	{"learning_rate", OPTION_REAL, CFG(learning_rate), 0, 10, true},
 	{"weight_decay", OPTION_REAL, CFG(weight_decay), 0, 1000},
-	{"sigma", OPTION_REAL, CFG(sigma), 0, 1e30, true, true},
+	/* below 1e-6 exp(-d/sigma) and its gradient underflow for every pair */
+	{"sigma", OPTION_REAL, CFG(sigma), 1e-6, 1e30, false, true},
 	{"clip_norm", OPTION_REAL, CFG(clip_norm), 0, 1e30},
 	{"seed", OPTION_SEED, CFG(seed), 0, 0},
 	{"standardize", OPTION_BOOL, CFG(standardize)},
@@ -75,6 +78,12 @@ option_names(void)
 						 option_defs[i].name);
 	return buf.data;
 }
+
+/* Names of the model kinds in the "kind" option, indexed by HgnnKind. */
+static const char *const kind_names[] = {
+	[HGNN_KIND_CLASSIFIER] = "classification",
+	[HGNN_KIND_REGRESSION] = "regression",
+};
 
 /*
  * Returns a number for error messages, in scientific notation when its
@@ -205,6 +214,28 @@ parse_real(const OptionDef *def, JsonbValue *v)
 	return value;
 }
 
+static int
+parse_kind(const OptionDef *def, JsonbValue *v)
+{
+	const char *expected = "\"classification\" or \"regression\"";
+	int			kind;
+
+	if (v->type != jbvString)
+		report_wrong_type(def, v, expected);
+	for (kind = HGNN_KIND_CLASSIFIER; kind <= HGNN_KIND_REGRESSION; kind++)
+	{
+		if (strlen(kind_names[kind]) == (size_t) v->val.string.len &&
+			memcmp(kind_names[kind], v->val.string.val,
+				   v->val.string.len) == 0)
+			return kind;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("option \"%s\" must be %s, not %s", def->name, expected,
+					json_value_text(v))));
+	return 0;					/* not reached */
+}
+
 static void
 set_option(HgnnOptions *opts, const OptionDef *def, JsonbValue *v)
 {
@@ -212,7 +243,10 @@ set_option(HgnnOptions *opts, const OptionDef *def, JsonbValue *v)
 
 	if (v->type == jbvNull && def->null_allowed)
 	{
-		*(double *) field = 0;
+		if (def->type == OPTION_KIND)
+			*(int *) field = 0;
+		else
+			*(double *) field = 0;
 		return;
 	}
 
@@ -237,6 +271,9 @@ set_option(HgnnOptions *opts, const OptionDef *def, JsonbValue *v)
 				report_wrong_type(def, v, "true or false");
 			*(int *) field = v->val.boolean ? 1 : 0;
 			break;
+		case OPTION_KIND:
+			*(int *) field = parse_kind(def, v);
+			break;
 	}
 }
 
@@ -249,6 +286,7 @@ hgnn_options_parse(Jsonb *options, HgnnOptions *opts)
 
 	memset(opts, 0, sizeof(*opts));
 	hgnn_config_defaults(&opts->cfg);
+	opts->kind = 0;
 	opts->verbose = 0;
 	opts->skip_nulls = 0;
 
@@ -286,6 +324,23 @@ hgnn_options_parse(Jsonb *options, HgnnOptions *opts)
 		Assert(token == WJB_VALUE);
 		set_option(opts, &option_defs[i], &v);
 	}
+}
+
+HgnnKind
+hgnn_options_model_kind(const HgnnOptions *opts, HgnnKeyKind label_kind)
+{
+	switch (opts->kind)
+	{
+		case 0:
+			return label_kind == HGNN_KEY_REAL ?
+				HGNN_KIND_REGRESSION : HGNN_KIND_CLASSIFIER;
+		case HGNN_KIND_CLASSIFIER:
+			return label_kind == HGNN_KEY_REAL ? 0 : HGNN_KIND_CLASSIFIER;
+		case HGNN_KIND_REGRESSION:
+			return label_kind == HGNN_KEY_REAL || label_kind == HGNN_KEY_INT ?
+				HGNN_KIND_REGRESSION : 0;
+	}
+	return 0;
 }
 
 void
@@ -337,6 +392,17 @@ hgnn_options_to_json(const HgnnOptions *opts)
 			case OPTION_BOOL:
 				appendStringInfoString(&buf, *(const int *) field ?
 									   "true" : "false");
+				break;
+			case OPTION_KIND:
+				{
+					int			kind = *(const int *) field;
+
+					if (kind == HGNN_KIND_CLASSIFIER ||
+						kind == HGNN_KIND_REGRESSION)
+						escape_json(&buf, kind_names[kind]);
+					else
+						appendStringInfoString(&buf, "null");
+				}
 				break;
 		}
 	}

@@ -17,6 +17,8 @@
 typedef struct HgnnOptions
 {
 	HgnnConfig	cfg;			/* training settings; dimensions left at 0 */
+	int			kind;			/* requested HgnnKind, or 0: from the label
+								 * type */
 	int			verbose;		/* NOTICE with the loss every few epochs */
 	int			skip_nulls;		/* skip rows with NULLs instead of failing */
 } HgnnOptions;
@@ -28,7 +30,19 @@ typedef struct HgnnOptions
  */
 extern void hgnn_options_parse(Jsonb *options, HgnnOptions *opts);
 
-/* Returns the effective options as a JSON object, palloc'd. */
+/*
+ * Returns the model kind for labels of label_kind: the requested kind, or
+ * without a request regression for real labels and classification for
+ * the others.  Returns 0 when the request does not fit the labels: only
+ * integer labels can train either kind.
+ */
+extern HgnnKind hgnn_options_model_kind(const HgnnOptions *opts,
+										HgnnKeyKind label_kind);
+
+/*
+ * Returns the effective options as a JSON object, palloc'd.  opts->kind
+ * must be set to the kind trained.
+ */
 extern char *hgnn_options_to_json(const HgnnOptions *opts);
 
 /* Appends a double to buf in shortest round-trip form, valid JSON. */

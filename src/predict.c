@@ -10,6 +10,10 @@
  * cache stores E2_t O_t + c_t and the C x C table of C2_(t,k) O_t for every
  * task.  A row then costs one gemv with W and one with the H0 rows of O_t.
  *
+ * A regression model has one output per task and no class embedding, so
+ * the cache contains E2_t O_t[h:] + c_t.  The output is standardized, and
+ * hgnn_predict_value returns target_mean[t] + target_scale[t] * output.
+ *
  * Copyright (c) 2026, hgnn developers
  */
 #include "layers.h"
@@ -35,7 +39,7 @@ hgnn_model_prepare(HgnnModel *model)
 	model->pred_class_logit = NULL;
 	model->pred_task_logit = hgnn_alloc_array((size_t) T * C,
 											  sizeof(hgnn_real));
-	if (cfg->augment)
+	if (cfg->augment && cfg->kind != HGNN_KIND_REGRESSION)
 		model->pred_class_logit =
 			hgnn_alloc_array((size_t) T * C * C, sizeof(hgnn_real));
 
@@ -53,6 +57,8 @@ hgnn_model_prepare(HgnnModel *model)
 		/* base += O_t[h:h+ft]^T E2_t */
 		hgnn_gemv(CblasRowMajor, CblasTrans, ft, C, 1.0, O + (size_t) h * C,
 				  C, model->task_emb + (size_t) t * ft, 1, 1.0, base, 1);
+		if (model->pred_class_logit == NULL)
+			continue;
 
 		/* table[k][c] = C2_(t,k) . O_t[h+ft:, c] */
 		hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, C, C, fc,
@@ -100,14 +106,43 @@ masked_softmax(int n_classes, const hgnn_real *logits, const uint8_t *present,
 		proba[k] = present[k] ? exp(logits[k] - max) : 0.0;
 		sum += proba[k];
 	}
+	if (!isfinite(max) || !isfinite(sum))
+	{
+		memset(proba, 0, sizeof(double) * n_classes);
+		return -1;
+	}
 	for (k = 0; k < n_classes; k++)
 		proba[k] /= sum;
 	return best;
 }
 
 /*
+ * Standardizes the d raw values of x into z with the training mean and
+ * scale.  Returns -1 when a value is not finite before or after, as a
+ * finite value near the range of real can become after dividing by a
+ * small scale.
+ */
+int
+hgnn_standardize_row(const HgnnModel *model, const float *x, hgnn_real *z)
+{
+	int			j;
+
+	for (j = 0; j < model->cfg.n_features; j++)
+	{
+		double		value = ((double) x[j] - (double) model->feature_mean[j]) /
+			(double) model->feature_scale[j];
+
+		z[j] = (hgnn_real) value;
+		if (!isfinite(x[j]) || !isfinite(z[j]))
+			return -1;
+	}
+	return 0;
+}
+
+/*
  * Besides the contract in model.h: returns -1 and zero probabilities when
- * task is out of range, a feature is not finite, or the task has no class.
+ * task is out of range, a feature is not finite, the task has no class, or
+ * the model is a regression model.
  */
 int
 hgnn_predict_row(const HgnnModel *model, const float *x, int task,
@@ -129,14 +164,11 @@ hgnn_predict_row(const HgnnModel *model, const float *x, int task,
 				k;
 
 	memset(proba, 0, sizeof(double) * C);
-	if (task < 0 || task >= cfg->n_tasks)
+	if (task < 0 || task >= cfg->n_tasks ||
+		cfg->kind == HGNN_KIND_REGRESSION)
 		return -1;
-	for (j = 0; j < d; j++)
-	{
-		if (!isfinite(x[j]))
-			return -1;
-		z[j] = (x[j] - model->feature_mean[j]) / model->feature_scale[j];
-	}
+	if (hgnn_standardize_row(model, x, z) != 0)
+		return -1;
 	present = model->present + (size_t) task * C;
 	O = model->params + model->layout.O + (size_t) task * a * C;
 
@@ -189,4 +221,37 @@ hgnn_predict_row(const HgnnModel *model, const float *x, int task,
 			logits[j] = base[j] + table[(size_t) best * C + j];
 	}
 	return masked_softmax(C, logits, present, proba);
+}
+
+double
+hgnn_predict_value(const HgnnModel *model, const float *x, int task,
+				   hgnn_real *work)
+{
+	const HgnnConfig *cfg = &model->cfg;
+	int			d = cfg->n_features;
+	int			h = cfg->hidden;
+	int			a = model->layout.augmented_width;
+	hgnn_real  *z = work;
+	hgnn_real  *h0 = z + d;
+	const hgnn_real *O;
+	double		output;
+	int			j;
+
+	if (task < 0 || task >= cfg->n_tasks ||
+		cfg->kind != HGNN_KIND_REGRESSION)
+		return NAN;
+	if (hgnn_standardize_row(model, x, z) != 0)
+		return NAN;
+	O = model->params + model->layout.O + (size_t) task * a;
+
+	/* H0 = tanh(z W + b) */
+	memcpy(h0, model->params + model->layout.b, sizeof(hgnn_real) * h);
+	hgnn_gemv(CblasRowMajor, CblasTrans, d, h, 1.0,
+			  model->params + model->layout.W, h, z, 1, 1.0, h0, 1);
+	for (j = 0; j < h; j++)
+		h0[j] = hgnn_tanh(h0[j]);
+
+	/* H0 O_t[:h] + E2_t O_t[h:] + c_t, then back to the target's units */
+	output = model->pred_task_logit[task] + hgnn_dot(h, h0, 1, O, 1);
+	return model->target_mean[task] + model->target_scale[task] * output;
 }

@@ -5,16 +5,21 @@
  *
  * The features and task arguments are declared "any".  The model is
  * decoded once per query (model_sql.c), and scoring a row allocates only in
- * the per-row memory context.
+ * the per-row memory context.  A regression model returns its value in the
+ * units of the training targets, from hgnn_predict as a number and from
+ * hgnn_predict_label as text.  It has no class probabilities.
  *
  * Copyright (c) 2026, hgnn developers
  */
 #include "postgres.h"
 
+#include <math.h>
+
 #include "catalog/pg_type.h"
 #include "fmgr.h"
 #include "utils/array.h"
 #include "utils/builtins.h"
+#include "utils/float.h"
 
 #include "feature_array.h"
 #include "hgnn.h"
@@ -44,11 +49,11 @@ arg_type(FunctionCallInfo fcinfo, int argno)
 }
 
 /*
- * Scores the row in arguments 1 (features) and 2 (task), fills
- * cached->proba and returns the index of the predicted class.
+ * Reads the features in argument 1 into cached->x and returns the index of
+ * the task in argument 2.
  */
 static int
-score_row(FunctionCallInfo fcinfo, HgnnCachedModel *cached)
+read_row(FunctionCallInfo fcinfo, HgnnCachedModel *cached)
 {
 	const HgnnModel *model = &cached->model;
 	Oid			feature_type = arg_type(fcinfo, 1);
@@ -57,7 +62,6 @@ score_row(FunctionCallInfo fcinfo, HgnnCachedModel *cached)
 	ArrayType  *arr = PG_GETARG_ARRAYTYPE_P(1);
 	int			n = hgnn_feature_count(arr);
 	int			task;
-	int			predicted;
 
 	if (n != model->cfg.n_features)
 		ereport(ERROR,
@@ -76,13 +80,75 @@ score_row(FunctionCallInfo fcinfo, HgnnCachedModel *cached)
 						hgnn_key_datum_text(PG_GETARG_DATUM(2), task_type)),
 				 errhint("The model was trained on tasks %s.",
 						 hgnn_keys_list(&model->tasks, KEYS_IN_HINT))));
-
-	hgnn_apply_blas_threads();
-	predicted = hgnn_predict_row(model, cached->x, task, cached->work,
-								 cached->proba);
 	if ((Pointer) arr != PG_GETARG_POINTER(1))
 		pfree(arr);
-	return predicted;
+	return task;
+}
+
+/*
+ * Raises the error for a row whose scores are not finite: a feature far
+ * outside the training range overflows after standardization, or the
+ * weights themselves are extreme.
+ */
+void
+hgnn_report_unscorable(void)
+{
+	ereport(ERROR,
+			(errcode(ERRCODE_NUMERIC_VALUE_OUT_OF_RANGE),
+			 errmsg("row cannot be scored: its standardized features or the model's outputs are not finite"),
+			 errdetail("A feature value far outside the range seen in training overflows after standardization."),
+			 errhint("Check the row's features against the training data, for example for placeholder values such as 3.4e38.")));
+}
+
+/*
+ * Scores the row in arguments 1 (features) and 2 (task) with a classifier,
+ * fills cached->proba and returns the index of the predicted class.
+ */
+static int
+score_row(FunctionCallInfo fcinfo, HgnnCachedModel *cached)
+{
+	int			task = read_row(fcinfo, cached);
+
+	int			k;
+
+	hgnn_apply_blas_threads();
+	k = hgnn_predict_row(&cached->model, cached->x, task, cached->work,
+						 cached->proba);
+	if (k < 0)
+		hgnn_report_unscorable();
+	return k;
+}
+
+/* Returns the prediction of a regression model for the row. */
+static double
+score_value(FunctionCallInfo fcinfo, HgnnCachedModel *cached)
+{
+	int			task = read_row(fcinfo, cached);
+
+	double		value;
+
+	hgnn_apply_blas_threads();
+	value = hgnn_predict_value(&cached->model, cached->x, task, cached->work);
+	if (!isfinite(value))
+		hgnn_report_unscorable();
+	return value;
+}
+
+static bool
+is_regression(const HgnnCachedModel *cached)
+{
+	return cached->model.cfg.kind == HGNN_KIND_REGRESSION;
+}
+
+/* Raises the error of a probability function called on a regression model. */
+static void
+reject_regression(const HgnnCachedModel *cached)
+{
+	if (is_regression(cached))
+		ereport(ERROR,
+				(errcode(ERRCODE_WRONG_OBJECT_TYPE),
+				 errmsg("hgnn_predict_proba is not defined for a regression model"),
+				 errhint("A regression model predicts a number, not class probabilities: use hgnn_predict.")));
 }
 
 static Datum
@@ -91,6 +157,8 @@ predict_number(FunctionCallInfo fcinfo, HgnnCachedModel *cached)
 	const HgnnKeys *labels = &cached->model.labels;
 	int			k;
 
+	if (is_regression(cached))
+		PG_RETURN_FLOAT8(score_value(fcinfo, cached));
 	if (labels->kind == HGNN_KEY_TEXT)
 		ereport(ERROR,
 				(errcode(ERRCODE_DATATYPE_MISMATCH),
@@ -117,7 +185,16 @@ hgnn_predict_name(PG_FUNCTION_ARGS)
 static Datum
 predict_label(FunctionCallInfo fcinfo, HgnnCachedModel *cached)
 {
-	int			k = score_row(fcinfo, cached);
+	int			k;
+
+	/* as float8 output writes it: exact and shortest by default */
+	if (is_regression(cached))
+	{
+		double		value = score_value(fcinfo, cached);
+
+		PG_RETURN_TEXT_P(cstring_to_text(float8out_internal(value)));
+	}
+	k = score_row(fcinfo, cached);
 
 	PG_RETURN_TEXT_P(cstring_to_text(hgnn_key_to_cstring(&cached->model.labels,
 														 k)));
@@ -140,9 +217,11 @@ static Datum
 predict_proba(FunctionCallInfo fcinfo, HgnnCachedModel *cached)
 {
 	int			count = cached->model.cfg.n_classes;
-	Datum	   *values = palloc(count * sizeof(Datum));
+	Datum	   *values;
 	int			k;
 
+	reject_regression(cached);
+	values = palloc(count * sizeof(Datum));
 	score_row(fcinfo, cached);
 	for (k = 0; k < count; k++)
 		values[k] = Float4GetDatum((float4) cached->proba[k]);
@@ -171,6 +250,7 @@ predict_proba_label(FunctionCallInfo fcinfo, HgnnCachedModel *cached)
 	Oid			label_type = arg_type(fcinfo, 3);
 	int			k;
 
+	reject_regression(cached);
 	k = hgnn_keys_lookup(labels, PG_GETARG_DATUM(3), label_type, true,
 						 "label");
 	if (k < 0)

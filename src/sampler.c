@@ -35,6 +35,7 @@ hgnn_batch_init(HgnnBatch *batch, int n_tasks, int n_classes, int n_features,
 								sizeof(hgnn_real));
 	batch->row = hgnn_alloc_array(n_rows, sizeof(int));
 	batch->label = hgnn_alloc_array(n_rows, sizeof(int));
+	batch->target = hgnn_alloc_array(n_rows, sizeof(hgnn_real));
 	batch->task_start = hgnn_alloc_array(n_tasks + 1, sizeof(int));
 	batch->task_pair_start = hgnn_alloc_array(n_tasks + 1, sizeof(int));
 	batch->pair_start = hgnn_alloc_array(n_pairs + 1, sizeof(int));
@@ -79,6 +80,7 @@ hgnn_batch_free(HgnnBatch *batch)
 	hgnn_free(batch->x);
 	hgnn_free(batch->row);
 	hgnn_free(batch->label);
+	hgnn_free(batch->target);
 	hgnn_free(batch->task_start);
 	hgnn_free(batch->task_pair_start);
 	hgnn_free(batch->pair_start);
@@ -88,6 +90,7 @@ hgnn_batch_free(HgnnBatch *batch)
 	batch->x = NULL;
 	batch->row = NULL;
 	batch->label = NULL;
+	batch->target = NULL;
 	batch->task_start = NULL;
 	batch->task_pair_start = NULL;
 	batch->pair_start = NULL;
@@ -127,7 +130,8 @@ hgnn_sampler_init(HgnnSampler *sampler, const HgnnData *data, int n_tasks,
 	fill = hgnn_alloc_array(sampler->n_pairs, sizeof(int));
 	for (i = 0; i < data->n_rows; i++)
 	{
-		int			pair = cell_pair[data->task[i] * n_classes + data->label[i]];
+		int			label = data->label != NULL ? data->label[i] : 0;
+		int			pair = cell_pair[data->task[i] * n_classes + label];
 
 		sampler->pair_rows[sampler->pair_row_start[pair] + fill[pair]++] = i;
 	}
@@ -203,7 +207,23 @@ hgnn_sampler_next(HgnnSampler *sampler, HgnnRng *rng, const HgnnData *data,
 		hgnn_real  *x = batch->x + (size_t) i * d;
 
 		for (j = 0; j < d; j++)
-			x[j] = (raw[j] - mean[j]) / scale[j];
+			x[j] = (hgnn_real) (((double) raw[j] - (double) mean[j]) /
+								(double) scale[j]);
+	}
+}
+
+void
+hgnn_batch_fill_targets(HgnnBatch *batch, const HgnnData *data,
+						const double *mean, const double *scale)
+{
+	int			t,
+				i;
+
+	for (t = 0; t < batch->n_tasks; t++)
+	{
+		for (i = batch->task_start[t]; i < batch->task_start[t + 1]; i++)
+			batch->target[i] = (data->target[batch->row[i]] - mean[t]) /
+				scale[t];
 	}
 }
 

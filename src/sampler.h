@@ -3,9 +3,10 @@
  *		Balanced mini-batches of (task, class) pairs.
  *
  * A batch holds a block of rows for every pair present in the training
- * data and none for absent pairs.  Rows are grouped by task ascending, then
- * by class ascending, so every task and every pair covers a contiguous
- * range of rows.  The training sampler puts B rows in every block; the
+ * data and none for absent pairs.  Regression data has no classes, so it
+ * is sampled as one class and its pairs are its tasks.  Rows are grouped
+ * by task ascending, then by class ascending, so every task and every pair
+ * covers a contiguous range of rows.  The training sampler puts B rows in every block; the
  * gradient tests build batches with blocks of other sizes.
  *
  * Copyright (c) 2026, hgnn developers
@@ -27,6 +28,9 @@ typedef struct HgnnBatch
 	hgnn_real  *x;				/* N x d, standardized features */
 	int		   *row;			/* N: index of each batch row in HgnnData */
 	int		   *label;			/* N: class of each row */
+	hgnn_real  *target;			/* N: standardized regression target of
+								 * each row, filled by
+								 * hgnn_batch_fill_targets */
 	int		   *task_start;		/* T + 1: task t owns rows [task_start[t],
 								 * task_start[t + 1]) */
 	int		   *task_pair_start;	/* T + 1: pairs of task t, same way */
@@ -57,7 +61,8 @@ typedef struct HgnnSampler
 
 /*
  * Groups the rows of data by (task, class) pair.  counts is T x C, the
- * number of rows of every pair.
+ * number of rows of every pair.  A NULL data->label puts every row in
+ * class 0.
  */
 extern void hgnn_sampler_init(HgnnSampler *sampler, const HgnnData *data,
 							  int n_tasks, int n_classes, const int *counts,
@@ -72,6 +77,14 @@ extern void hgnn_sampler_free(HgnnSampler *sampler);
 extern void hgnn_sampler_next(HgnnSampler *sampler, HgnnRng *rng,
 							  const HgnnData *data, const hgnn_real *mean,
 							  const hgnn_real *scale, HgnnBatch *batch);
+
+/*
+ * Writes the regression targets of the rows that the last draw put in
+ * batch: target = (raw - mean[t]) / scale[t] for a row of task t.  mean and
+ * scale have n_tasks values.
+ */
+extern void hgnn_batch_fill_targets(HgnnBatch *batch, const HgnnData *data,
+									const double *mean, const double *scale);
 
 /* Steps per epoch: ceil(n_rows / (B * present pairs)). */
 extern int	hgnn_sampler_steps_per_epoch(const HgnnSampler *sampler,

@@ -1,6 +1,11 @@
 /*
  * train.c
- *		Training loop of the HGNN classifier.
+ *		Training loops of the HGNN classifier and regression model.
+ *
+ * Both draw mini-batches with the sampler, run hgnn_network_loss and take
+ * Adam steps.  They differ in the checks of the rows, in the statistics
+ * kept for prediction (class priors, or per-task target mean and sd) and
+ * in the embeddings averaged at the end.
  *
  * Copyright (c) 2026, hgnn developers
  */
@@ -8,6 +13,7 @@
 #include "train.h"
 
 #include <limits.h>
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -18,13 +24,15 @@
 #define HGNN_EMBEDDING_PASSES 8
 
 static int
-validate_config(const HgnnConfig *cfg, const HgnnData *data, char *errbuf,
-				size_t errlen)
+validate_config(const HgnnConfig *cfg, const HgnnData *data, HgnnKind kind,
+				char *errbuf, size_t errlen)
 {
-	if (cfg->kind != HGNN_KIND_CLASSIFIER)
+	int			regression = kind == HGNN_KIND_REGRESSION;
+
+	if (cfg->kind != kind)
 	{
-		snprintf(errbuf, errlen, "model kind %d is not a classifier",
-				 (int) cfg->kind);
+		snprintf(errbuf, errlen, "model kind %d is not a %s", (int) cfg->kind,
+				 regression ? "regression model" : "classifier");
 		return -1;
 	}
 	if (cfg->activation != HGNN_ACT_TANH)
@@ -40,8 +48,15 @@ validate_config(const HgnnConfig *cfg, const HgnnData *data, char *errbuf,
 				 cfg->n_features, data->n_features);
 		return -1;
 	}
-	if (cfg->n_tasks < 1 || cfg->n_classes < 2 ||
-		(int64_t) cfg->n_tasks * cfg->n_classes > INT_MAX)
+	if (regression && (cfg->n_tasks < 1 || cfg->n_classes != 1))
+	{
+		snprintf(errbuf, errlen,
+				 "a regression model needs at least 1 task and exactly 1 output, not %d tasks and %d outputs",
+				 cfg->n_tasks, cfg->n_classes);
+		return -1;
+	}
+	if (!regression && (cfg->n_tasks < 1 || cfg->n_classes < 2 ||
+						(int64_t) cfg->n_tasks * cfg->n_classes > INT_MAX))
 	{
 		snprintf(errbuf, errlen,
 				 "need at least 1 task and 2 classes and at most INT_MAX pairs, not %d tasks and %d classes",
@@ -49,7 +64,7 @@ validate_config(const HgnnConfig *cfg, const HgnnData *data, char *errbuf,
 		return -1;
 	}
 	if (cfg->hidden < 1 || cfg->gat_hidden < 1 || cfg->task_embedding < 1 ||
-		cfg->class_embedding < 1)
+		(!regression && cfg->class_embedding < 1))
 	{
 		snprintf(errbuf, errlen,
 				 "layer widths must be at least 1, not hidden %d, gat_hidden %d, task_embedding %d, class_embedding %d",
@@ -90,6 +105,25 @@ validate_config(const HgnnConfig *cfg, const HgnnData *data, char *errbuf,
 	return 0;
 }
 
+/* Checks that no feature of row i is NaN or infinite. */
+static int
+validate_features(const HgnnData *data, int i, char *errbuf, size_t errlen)
+{
+	int			d = data->n_features;
+	int			j;
+
+	for (j = 0; j < d; j++)
+	{
+		if (!isfinite(data->features[(size_t) i * d + j]))
+		{
+			snprintf(errbuf, errlen, "feature %d of row %d is not finite",
+					 j, i);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 /* Checks the rows and counts them per (task, class) pair into counts. */
 static int
 validate_rows(const HgnnConfig *cfg, const HgnnData *data, int *counts,
@@ -97,16 +131,19 @@ validate_rows(const HgnnConfig *cfg, const HgnnData *data, int *counts,
 {
 	int			T = cfg->n_tasks;
 	int			C = cfg->n_classes;
-	int			d = data->n_features;
 	int			n_labels = 0;
 	int			i,
-				j,
 				t,
 				k;
 
 	if (data->n_rows < 1)
 	{
 		snprintf(errbuf, errlen, "no training rows");
+		return -1;
+	}
+	if (data->label == NULL)
+	{
+		snprintf(errbuf, errlen, "classifier training rows have no labels");
 		return -1;
 	}
 	for (i = 0; i < data->n_rows; i++)
@@ -123,15 +160,8 @@ validate_rows(const HgnnConfig *cfg, const HgnnData *data, int *counts,
 					 data->label[i], i, C);
 			return -1;
 		}
-		for (j = 0; j < d; j++)
-		{
-			if (!isfinite(data->features[(size_t) i * d + j]))
-			{
-				snprintf(errbuf, errlen, "feature %d of row %d is not finite",
-						 j, i);
-				return -1;
-			}
-		}
+		if (validate_features(data, i, errbuf, errlen) != 0)
+			return -1;
 		counts[data->task[i] * C + data->label[i]]++;
 	}
 
@@ -159,6 +189,53 @@ validate_rows(const HgnnConfig *cfg, const HgnnData *data, int *counts,
 		for (k = 0; k < C; k++)
 			rows += counts[t * C + k];
 		if (rows == 0)
+		{
+			snprintf(errbuf, errlen, "task %d has no training rows", t);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+/* Checks regression rows and counts them per task into counts: T. */
+static int
+validate_regression_rows(const HgnnConfig *cfg, const HgnnData *data,
+						 int *counts, char *errbuf, size_t errlen)
+{
+	int			T = cfg->n_tasks;
+	int			i,
+				t;
+
+	if (data->n_rows < 1)
+	{
+		snprintf(errbuf, errlen, "no training rows");
+		return -1;
+	}
+	if (data->target == NULL)
+	{
+		snprintf(errbuf, errlen, "regression training rows have no targets");
+		return -1;
+	}
+	for (i = 0; i < data->n_rows; i++)
+	{
+		if (data->task[i] < 0 || data->task[i] >= T)
+		{
+			snprintf(errbuf, errlen, "task index %d of row %d is outside [0, %d)",
+					 data->task[i], i, T);
+			return -1;
+		}
+		if (!isfinite(data->target[i]))
+		{
+			snprintf(errbuf, errlen, "target of row %d is not finite", i);
+			return -1;
+		}
+		if (validate_features(data, i, errbuf, errlen) != 0)
+			return -1;
+		counts[data->task[i]]++;
+	}
+	for (t = 0; t < T; t++)
+	{
+		if (counts[t] == 0)
 		{
 			snprintf(errbuf, errlen, "task %d has no training rows", t);
 			return -1;
@@ -197,10 +274,16 @@ validate_batch_size(const HgnnConfig *cfg, const HgnnLayout *layout,
 	return 0;
 }
 
-/* Population mean and standard deviation per feature; sd 0 gives scale 1. */
-static void
+/*
+ * Population mean and standard deviation per feature, in double.  An sd
+ * that is 0 in hgnn_real, or below its smallest normal value, gives scale
+ * 1, so that a constant feature never divides by zero.  Fails when a
+ * standardized value leaves the range of hgnn_real, which finite float
+ * inputs near 3.4e38 can do.
+ */
+static int
 compute_standardization(const HgnnConfig *cfg, const HgnnData *data,
-						HgnnModel *model)
+						HgnnModel *model, char *errbuf, size_t errlen)
 {
 	int			d = data->n_features;
 	int			i,
@@ -230,8 +313,68 @@ compute_standardization(const HgnnConfig *cfg, const HgnnData *data,
 		}
 		sd = sqrt(sq / data->n_rows);
 		model->feature_mean[j] = mean;
-		model->feature_scale[j] = sd > 0.0 ? sd : 1.0;
+		model->feature_scale[j] = sd;
+		if (!(fabs((double) model->feature_scale[j]) >= HGNN_REAL_MIN_NORMAL))
+			model->feature_scale[j] = 1.0;
+		for (i = 0; i < data->n_rows; i++)
+		{
+			double		z = ((double) data->features[(size_t) i * d + j] -
+							 (double) model->feature_mean[j]) /
+				(double) model->feature_scale[j];
+
+			if (!isfinite((hgnn_real) z))
+			{
+				snprintf(errbuf, errlen,
+						 "feature %d of training row %d is %g, which is %g "
+						 "after standardization, beyond the range of the "
+						 "model's floating-point type",
+						 j + 1, i + 1,
+						 (double) data->features[(size_t) i * d + j], z);
+				return -1;
+			}
+		}
 	}
+	return 0;
+}
+
+/*
+ * Population mean and standard deviation of each task's targets; sd 0, as
+ * for a task of one row, gives scale 1.
+ */
+static void
+compute_target_standardization(const HgnnConfig *cfg, const HgnnData *data,
+							   HgnnModel *model)
+{
+	int			T = cfg->n_tasks;
+	double	   *sum = hgnn_alloc_array(T, sizeof(double));
+	double	   *sq = hgnn_alloc_array(T, sizeof(double));
+	int64_t    *rows = hgnn_alloc_array(T, sizeof(int64_t));
+	int			i,
+				t;
+
+	for (i = 0; i < data->n_rows; i++)
+	{
+		sum[data->task[i]] += data->target[i];
+		rows[data->task[i]]++;
+	}
+	for (t = 0; t < T; t++)
+		model->target_mean[t] = sum[t] / rows[t];
+	for (i = 0; i < data->n_rows; i++)
+	{
+		int			task = data->task[i];
+		double		diff = data->target[i] - model->target_mean[task];
+
+		sq[task] += diff * diff;
+	}
+	for (t = 0; t < T; t++)
+	{
+		double		sd = sqrt(sq[t] / rows[t]);
+
+		model->target_scale[t] = sd > 0.0 ? sd : 1.0;
+	}
+	hgnn_free(sum);
+	hgnn_free(sq);
+	hgnn_free(rows);
 }
 
 static void
@@ -337,16 +480,40 @@ alloc_model(HgnnModel *model)
 
 	model->params = hgnn_alloc_array(model->layout.total, r);
 	model->task_emb = hgnn_alloc_array(T * cfg->task_embedding, r);
-	model->class_emb = hgnn_alloc_array(T * C * cfg->class_embedding, r);
-	model->present = hgnn_alloc_array(T * C, 1);
-	model->log_prior = hgnn_alloc_array(T * C, r);
+	if (cfg->kind == HGNN_KIND_REGRESSION)
+	{
+		model->target_mean = hgnn_alloc_array(T, sizeof(double));
+		model->target_scale = hgnn_alloc_array(T, sizeof(double));
+	}
+	else
+	{
+		model->class_emb = hgnn_alloc_array(T * C * cfg->class_embedding, r);
+		model->present = hgnn_alloc_array(T * C, 1);
+		model->log_prior = hgnn_alloc_array(T * C, r);
+	}
 	model->feature_mean = hgnn_alloc_array(cfg->n_features, r);
 	model->feature_scale = hgnn_alloc_array(cfg->n_features, r);
+	model->epoch_loss = hgnn_alloc_array(cfg->epochs, sizeof(double));
+	if (cfg->augment)
+		model->task_relation = hgnn_alloc_array(T * T, r);
+}
+
+/* Draws the next batch, with its standardized targets for regression. */
+static void
+draw_batch(const HgnnModel *model, const HgnnData *data,
+		   HgnnSampler *sampler, HgnnRng *rng, HgnnBatch *batch)
+{
+	hgnn_sampler_next(sampler, rng, data, model->feature_mean,
+					  model->feature_scale, batch);
+	if (model->cfg.kind == HGNN_KIND_REGRESSION)
+		hgnn_batch_fill_targets(batch, data, model->target_mean,
+								model->target_scale);
 }
 
 /*
- * Averages E2 and C2 over fresh balanced batches with the final weights,
- * the way the training steps computed them.  Rows of absent pairs stay 0.
+ * Averages E2, the last inter-task attention matrix and, for a classifier,
+ * C2 over fresh batches with the final weights, the way the training steps
+ * computed them.  Rows of absent pairs stay 0.
  */
 static void
 average_embeddings(HgnnModel *model, const HgnnData *data,
@@ -357,7 +524,9 @@ average_embeddings(HgnnModel *model, const HgnnData *data,
 	int			ft = cfg->task_embedding;
 	int			fc = cfg->class_embedding;
 	int			C = cfg->n_classes;
+	int			classes = cfg->kind != HGNN_KIND_REGRESSION;
 	size_t		n_task = (size_t) cfg->n_tasks * ft;
+	size_t		n_relation = (size_t) cfg->n_tasks * cfg->n_tasks;
 	int			pass,
 				p,
 				j;
@@ -365,13 +534,14 @@ average_embeddings(HgnnModel *model, const HgnnData *data,
 
 	for (pass = 0; pass < HGNN_EMBEDDING_PASSES; pass++)
 	{
-		hgnn_sampler_next(sampler, rng, data, model->feature_mean,
-						  model->feature_scale, batch);
+		draw_batch(model, data, sampler, rng, batch);
 		hgnn_network_loss(cfg, &model->layout, model->params, batch, work,
 						  NULL);
 		for (i = 0; i < n_task; i++)
 			model->task_emb[i] += work->task2.Y[i];
-		for (p = 0; p < batch->n_pairs; p++)
+		for (i = 0; i < n_relation; i++)
+			model->task_relation[i] += work->task2.S[i];
+		for (p = 0; classes && p < batch->n_pairs; p++)
 		{
 			size_t		node = (size_t) batch->pair_task[p] * C +
 				batch->pair_class[p];
@@ -383,7 +553,9 @@ average_embeddings(HgnnModel *model, const HgnnData *data,
 	}
 	for (i = 0; i < n_task; i++)
 		model->task_emb[i] /= HGNN_EMBEDDING_PASSES;
-	for (i = 0; i < (size_t) cfg->n_tasks * C * fc; i++)
+	for (i = 0; i < n_relation; i++)
+		model->task_relation[i] /= HGNN_EMBEDDING_PASSES;
+	for (i = 0; classes && i < (size_t) cfg->n_tasks * C * fc; i++)
 		model->class_emb[i] /= HGNN_EMBEDDING_PASSES;
 }
 
@@ -394,6 +566,58 @@ seconds_now(void)
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
 	return ts.tv_sec + ts.tv_nsec * 1e-9;
+}
+
+/*
+ * Runs cfg.epochs epochs of Adam steps on model->params and records the
+ * mean step loss of every epoch.  With batch_ready, batch already
+ * contains the first batch.
+ */
+static void
+run_epochs(HgnnModel *model, const HgnnData *data, HgnnSampler *sampler,
+		   HgnnRng *rng, HgnnBatch *batch, HgnnWork *work, int batch_ready,
+		   HgnnProgressFn progress, void *progress_arg)
+{
+	const HgnnConfig *cfg = &model->cfg;
+	size_t		n_params = model->layout.total;
+	hgnn_real  *grad = hgnn_alloc_array(n_params, sizeof(hgnn_real));
+	HgnnAdam	adam;
+	int			steps = hgnn_sampler_steps_per_epoch(sampler, data->n_rows);
+	int			epoch,
+				step;
+	double		epoch_loss = 0.0;
+
+	hgnn_adam_init(&adam, n_params);
+	for (epoch = 0; epoch < cfg->epochs; epoch++)
+	{
+		double		lr = hgnn_epoch_learning_rate(cfg->learning_rate, epoch);
+
+		epoch_loss = 0.0;
+		for (step = 0; step < steps; step++)
+		{
+			double		loss;
+
+			if (!batch_ready)
+				draw_batch(model, data, sampler, rng, batch);
+			batch_ready = 0;
+
+			/* forward, loss, backward */
+			loss = hgnn_network_loss(cfg, &model->layout, model->params,
+									 batch, work, grad);
+
+			/* update */
+			hgnn_clip_grad_norm(grad, n_params, cfg->clip_norm);
+			hgnn_adam_step(&adam, model->params, grad, lr);
+
+			epoch_loss += loss;
+			if (progress != NULL)
+				progress(progress_arg, epoch, step, loss);
+		}
+		model->epoch_loss[epoch] = epoch_loss / steps;
+	}
+	model->final_loss = epoch_loss / steps;
+	hgnn_adam_free(&adam);
+	hgnn_free(grad);
 }
 
 int
@@ -408,17 +632,11 @@ hgnn_train_classifier(const HgnnConfig *cfg, const HgnnData *data,
 	HgnnSampler sampler;
 	HgnnBatch	batch;
 	HgnnWork	work;
-	HgnnAdam	adam;
-	hgnn_real  *grad;
-	int			steps,
-				epoch,
-				step,
-				i;
+	int			i;
 	int			batch_ready = 0;
-	double		epoch_loss = 0.0;
 
 	memset(model, 0, sizeof(*model));
-	if (validate_config(cfg, data, errbuf, errlen) != 0)
+	if (validate_config(cfg, data, HGNN_KIND_CLASSIFIER, errbuf, errlen) != 0)
 		return -1;
 	counts = hgnn_alloc_array((size_t) cfg->n_tasks * cfg->n_classes,
 							  sizeof(int));
@@ -437,7 +655,13 @@ hgnn_train_classifier(const HgnnConfig *cfg, const HgnnData *data,
 		return -1;
 	}
 	alloc_model(model);
-	compute_standardization(cfg, data, model);
+	if (compute_standardization(cfg, data, model, errbuf, errlen) != 0)
+	{
+		hgnn_free(counts);
+		hgnn_model_free(model);
+		memset(model, 0, sizeof(*model));
+		return -1;
+	}
 	compute_priors(cfg, counts, model);
 	model->rows_used = data->n_rows;
 
@@ -453,54 +677,90 @@ hgnn_train_classifier(const HgnnConfig *cfg, const HgnnData *data,
 	hgnn_sampler_init(&sampler, data, cfg->n_tasks, cfg->n_classes, counts,
 					  cfg->batch_per_group);
 	hgnn_work_init(&work, cfg, &model->layout, &batch);
-	grad = hgnn_alloc_array(model->layout.total, sizeof(hgnn_real));
-	hgnn_adam_init(&adam, model->layout.total);
-	steps = hgnn_sampler_steps_per_epoch(&sampler, data->n_rows);
 
 	/* data-driven kernel width from the first batch, which step 0 reuses */
 	if (cfg->augment && cfg->sigma <= 0.0)
 	{
-		hgnn_sampler_next(&sampler, &rng, data, model->feature_mean,
-						  model->feature_scale, &batch);
+		draw_batch(model, data, &sampler, &rng, &batch);
 		batch_ready = 1;
 		hgnn_network_hidden(cfg, &model->layout, model->params, &batch, &work);
 		model->cfg.sigma = median_task_distance(cfg, &batch, &work);
 	}
 
-	for (epoch = 0; epoch < cfg->epochs; epoch++)
-	{
-		double		lr = hgnn_epoch_learning_rate(cfg->learning_rate, epoch);
-
-		epoch_loss = 0.0;
-		for (step = 0; step < steps; step++)
-		{
-			double		loss;
-
-			if (!batch_ready)
-				hgnn_sampler_next(&sampler, &rng, data, model->feature_mean,
-								  model->feature_scale, &batch);
-			batch_ready = 0;
-
-			/* forward, loss, backward */
-			loss = hgnn_network_loss(&model->cfg, &model->layout,
-									 model->params, &batch, &work, grad);
-
-			/* update */
-			hgnn_clip_grad_norm(grad, model->layout.total, cfg->clip_norm);
-			hgnn_adam_step(&adam, model->params, grad, lr);
-
-			epoch_loss += loss;
-			if (progress != NULL)
-				progress(progress_arg, epoch, step, loss);
-		}
-	}
-	model->final_loss = epoch_loss / steps;
-
+	run_epochs(model, data, &sampler, &rng, &batch, &work, batch_ready,
+			   progress, progress_arg);
 	if (cfg->augment)
 		average_embeddings(model, data, &sampler, &rng, &batch, &work);
 
-	hgnn_adam_free(&adam);
-	hgnn_free(grad);
+	hgnn_work_free(&work);
+	hgnn_sampler_free(&sampler);
+	hgnn_batch_free(&batch);
+	hgnn_free(batch_counts);
+	hgnn_free(counts);
+	model->train_seconds = seconds_now() - start;
+	return 0;
+}
+
+int
+hgnn_train_regressor(const HgnnConfig *cfg, const HgnnData *data,
+					 HgnnProgressFn progress, void *progress_arg,
+					 HgnnModel *model, char *errbuf, size_t errlen)
+{
+	double		start = seconds_now();
+	int		   *counts;
+	int		   *batch_counts;
+	HgnnRng		rng;
+	HgnnSampler sampler;
+	HgnnBatch	batch;
+	HgnnWork	work;
+	int			t;
+
+	memset(model, 0, sizeof(*model));
+	if (validate_config(cfg, data, HGNN_KIND_REGRESSION, errbuf, errlen) != 0)
+		return -1;
+	counts = hgnn_alloc_array(cfg->n_tasks, sizeof(int));
+	if (validate_regression_rows(cfg, data, counts, errbuf, errlen) != 0)
+	{
+		hgnn_free(counts);
+		return -1;
+	}
+
+	model->cfg = *cfg;
+	hgnn_layout_init(cfg, &model->layout);
+	if (validate_batch_size(cfg, &model->layout, counts, errbuf, errlen) != 0)
+	{
+		hgnn_free(counts);
+		memset(model, 0, sizeof(*model));
+		return -1;
+	}
+	alloc_model(model);
+	if (compute_standardization(cfg, data, model, errbuf, errlen) != 0)
+	{
+		hgnn_free(counts);
+		hgnn_model_free(model);
+		memset(model, 0, sizeof(*model));
+		return -1;
+	}
+	compute_target_standardization(cfg, data, model);
+	model->rows_used = data->n_rows;
+
+	hgnn_rng_seed(&rng, cfg->seed);
+	hgnn_params_init(cfg, &model->layout, model->params, &rng);
+
+	/* every task is one "pair" of B rows */
+	batch_counts = hgnn_alloc_array(cfg->n_tasks, sizeof(int));
+	for (t = 0; t < cfg->n_tasks; t++)
+		batch_counts[t] = cfg->batch_per_group;
+	hgnn_batch_init(&batch, cfg->n_tasks, 1, cfg->n_features, batch_counts);
+	hgnn_sampler_init(&sampler, data, cfg->n_tasks, 1, counts,
+					  cfg->batch_per_group);
+	hgnn_work_init(&work, cfg, &model->layout, &batch);
+
+	run_epochs(model, data, &sampler, &rng, &batch, &work, 0, progress,
+			   progress_arg);
+	if (cfg->augment)
+		average_embeddings(model, data, &sampler, &rng, &batch, &work);
+
 	hgnn_work_free(&work);
 	hgnn_sampler_free(&sampler);
 	hgnn_batch_free(&batch);

@@ -30,6 +30,15 @@ typedef struct HgnnWork
 	hgnn_real  *A1;				/* adjacency of layer 1, all blocks */
 	hgnn_real  *A2;				/* adjacency of layer 2, all blocks */
 
+	/*
+	 * Regression: the row-attention layers of all task blocks.  P and Q
+	 * are N x g and norm N, with task t at row task_start[t]; S holds the
+	 * m_t x m_t blocks at adj_offset[t]; Y is NULL, since H1 and H2 are the
+	 * outputs.  A1 and A2 stay NULL.
+	 */
+	HgnnAttention rows1;
+	HgnnAttention rows2;
+
 	/* forward: task and class embeddings */
 	hgnn_real  *task_pool;		/* T x h: e_t */
 	int		   *task_arg;		/* T x h */
@@ -40,10 +49,10 @@ typedef struct HgnnWork
 	HgnnAttention class1;		/* n_pairs nodes, width g */
 	HgnnAttention class2;		/* n_pairs nodes, width fc: Y is C2 */
 
-	/* forward: output layer */
+	/* forward: output layer; for regression the logits are the outputs */
 	hgnn_real  *aug;			/* N x a, NULL when !augment */
 	hgnn_real  *logits;			/* N x C */
-	hgnn_real  *probs;			/* N x C */
+	hgnn_real  *probs;			/* N x C, unused for regression */
 
 	/* backward */
 	hgnn_real  *dlogits;		/* N x C */
@@ -78,11 +87,12 @@ extern void hgnn_network_hidden(const HgnnConfig *cfg,
 
 /*
  * Runs the forward pass on batch and returns the loss: the sum over tasks
- * of the mean cross-entropy of the task's rows, plus weight_decay times
- * (||W||^2 + sum_t ||O_t||^2).  cfg->sigma must be > 0.  When grad is not
- * NULL, overwrites it with the gradient of the loss (layout.total values).
- * Leaves E2 in work->task2.Y and C2, one row per batch pair, in
- * work->class2.Y.
+ * of the mean cross-entropy of the task's rows, or for regression the mean
+ * squared error against batch->target, plus weight_decay times
+ * (||W||^2 + sum_t ||O_t||^2).  For a classifier cfg->sigma must be > 0.
+ * When grad is not NULL, overwrites it with the gradient of the loss
+ * (layout.total values).  Leaves E2 in work->task2.Y and, for a
+ * classifier, C2, one row per batch pair, in work->class2.Y.
  */
 extern double hgnn_network_loss(const HgnnConfig *cfg,
 								const HgnnLayout *layout,

@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")" || exit 2
 
-bugs="1 2 3 4 5 6 7 8 9"
+bugs="1 2 3 4 5 6 7 8 9 10 11 12"
 describe() {
 	case $1 in
 		1) echo "kernel graph backward uses dD in place of dD + dD^T" ;;
@@ -20,6 +20,9 @@ describe() {
 		7) echo "max pooling backward uses the wrong row stride" ;;
 		8) echo "dense backward drops the bias gradient" ;;
 		9) echo "network backward reads C2 gradients one column left" ;;
+		10) echo "row attention backward drops the path from S into H" ;;
+		11) echo "squared error backward misses the factor 2" ;;
+		12) echo "regression backward drops layer 1's share of dWg" ;;
 	esac
 }
 

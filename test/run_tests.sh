@@ -2,13 +2,17 @@
 # Runs every test suite of hgnn.  Run as root on Debian 12:
 #   sudo bash test/run_tests.sh
 #
-# test/setup.sh installs packages and the extension first.  Then four
+# test/setup.sh installs packages and the extension first.  Then seven
 # suites run, each even when an earlier one failed:
 #   C tests        make -C test: the model math, without a server
 #   planted bugs   test/plant_bug.sh: test_grad must fail on each broken
 #                  backward function
 #   installcheck   pg_regress on sql/ against a throwaway cluster
 #   e2e vowel      test/e2e_vowel.sh, in a throwaway cluster of its own
+#   e2e exam       test/e2e_exam.sh: regression on the Exam scores, in a
+#                  throwaway cluster of its own
+#   dump restore   test/dump_restore.sh: pg_dump keeps the model catalog
+#   pg_cron        test/cron_retrain.sh: retraining jobs of pg_cron
 # The last line counts the suites: "N passed, M failed".  The exit status
 # is non-zero when setup or any suite fails.
 #
@@ -21,7 +25,8 @@ set -uo pipefail
 test_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$test_dir/.." && pwd)
 pg_config=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
-suites=("C tests" "planted gradient bugs" "installcheck" "e2e vowel")
+suites=("C tests" "planted gradient bugs" "installcheck" "e2e vowel"
+	"e2e exam" "dump restore" "pg_cron retrain")
 suite_timeout=${SUITE_TIMEOUT:-1200}
 
 passed=0
@@ -102,6 +107,18 @@ record "${suites[2]}" $?
 banner "${suites[3]}"
 run_limited bash "$test_dir/e2e_vowel.sh"
 record "${suites[3]}" $?
+
+banner "${suites[4]}"
+run_limited bash "$test_dir/e2e_exam.sh"
+record "${suites[4]}" $?
+
+banner "${suites[5]}"
+run_limited bash "$test_dir/dump_restore.sh"
+record "${suites[5]}" $?
+
+banner "${suites[6]}"
+run_limited bash "$test_dir/cron_retrain.sh"
+record "${suites[6]}" $?
 
 banner "summary"
 printf '%s\n' "${results[@]}"

@@ -10,7 +10,8 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pg_config=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 
-# r-base-core and r-cran-mlbench provide the vowel data of the tests;
+# r-base-core, r-cran-mlbench and r-cran-mlmrev provide the vowel and
+# Exam data of the tests;
 # postgresql-15-cron is for running hgnn_train from pg_cron jobs.
 packages=(
 	build-essential
@@ -20,6 +21,7 @@ packages=(
 	postgresql-15-cron
 	r-base-core
 	r-cran-mlbench
+	r-cran-mlmrev
 )
 
 if [ "$(id -u)" -ne 0 ]; then

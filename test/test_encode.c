@@ -538,6 +538,7 @@ test_forged_bodies(void)
 	 * first label's length field is 8 bytes after the start of the keys.
 	 */
 	label_offset = size - HGNN_HEADER_SIZE;
+	label_offset -= 1 + 4;		/* relation flag and curve count */
 	label_offset -= 1 + 4 + strlen(model.info_json);	/* info */
 	label_offset -= 8 + 8 * 3;	/* task keys */
 	label_offset -= 8;			/* label key header */
@@ -587,6 +588,99 @@ test_forged_bodies(void)
 }
 
 /* xorshift64*, seeded, so the random inputs are the same on every run */
+/*
+ * Format version 2 stores the task relation and the training curve, and a
+ * version 1 body, which ends before them, still decodes without them.
+ */
+static void
+test_version2_fields(void)
+{
+	HgnnModel	model;
+	HgnnModel	decoded;
+	uint8_t    *buf;
+	size_t		size;
+	size_t		count;
+	size_t		i;
+	uint32_t	version = 0;
+	long		live_before = live_allocations;
+	char		errbuf[256];
+	int			clean;
+
+	build_model(&model, 0);
+	count = (size_t) model.cfg.n_tasks * model.cfg.n_tasks;
+	model.task_relation = hgnn_alloc_array(count, sizeof(hgnn_real));
+	for (i = 0; i < count; i++)
+		model.task_relation[i] = (hgnn_real) (0.1 + 0.05 * i);
+	model.epoch_loss = hgnn_alloc_array(model.cfg.epochs, sizeof(double));
+	for (i = 0; i < (size_t) model.cfg.epochs; i++)
+		model.epoch_loss[i] = 2.0 / (1.0 + i);
+	buf = encode_model(&model, &size);
+	check(hgnn_decode(buf, size, &decoded, &version, errbuf,
+					  sizeof(errbuf)) == HGNN_DECODE_OK,
+		  "version 2 fields: decode");
+	check(decoded.task_relation != NULL &&
+		  same_reals(model.task_relation, decoded.task_relation, count),
+		  "version 2 fields: task_relation");
+	check(decoded.epoch_loss != NULL &&
+		  memcmp(model.epoch_loss, decoded.epoch_loss,
+				 model.cfg.epochs * sizeof(double)) == 0,
+		  "version 2 fields: epoch_loss");
+	hgnn_model_free(&decoded);
+	free(buf);
+
+	/* a relation weight outside [0, 1] */
+	model.task_relation[1] = 1.5;
+	buf = encode_model(&model, &size);
+	check(decode_expect_failure(buf, size, &clean) == HGNN_DECODE_CORRUPT &&
+		  clean, "version 2 fields: relation weight above 1");
+	free(buf);
+	hgnn_free(model.task_relation);
+	model.task_relation = NULL;
+
+	/* a curve count other than the epochs, found just before the end */
+	buf = encode_model(&model, &size);
+	put_u32_at(buf + size - 8 * model.cfg.epochs - 4, model.cfg.epochs + 1);
+	reseal(buf, size);
+	check(decode_expect_failure(buf, size, &clean) == HGNN_DECODE_CORRUPT &&
+		  clean, "version 2 fields: curve count differs from epochs");
+	free(buf);
+	hgnn_free(model.epoch_loss);
+	model.epoch_loss = NULL;
+
+	/*
+	 * Without both fields the body ends with a zero flag and a zero count.
+	 * Cut them off and label the bytes version 1.
+	 */
+	buf = encode_model(&model, &size);
+	check(buf[size - 5] == 0 && buf[size - 1] == 0,
+		  "version 1 body: absent fields are written as zeros");
+	size -= 5;
+	put_u32_at(buf + 4, 1);
+	reseal(buf, size);
+	check(hgnn_decode(buf, size, &decoded, &version, errbuf,
+					  sizeof(errbuf)) == HGNN_DECODE_OK && version == 1,
+		  "version 1 body: decodes");
+	check(decoded.task_relation == NULL && decoded.epoch_loss == NULL,
+		  "version 1 body: no relation and no curve");
+	check(same_reals(model.params, decoded.params, model.layout.total),
+		  "version 1 body: params");
+	hgnn_model_free(&decoded);
+	free(buf);
+	hgnn_model_free(&model);
+
+	/* a relation in a model without augmentation */
+	build_model(&model, 1);
+	count = (size_t) model.cfg.n_tasks * model.cfg.n_tasks;
+	model.task_relation = hgnn_alloc_array(count, sizeof(hgnn_real));
+	buf = encode_model(&model, &size);
+	check(decode_expect_failure(buf, size, &clean) == HGNN_DECODE_CORRUPT &&
+		  clean, "version 2 fields: relation without augmentation");
+	free(buf);
+	hgnn_model_free(&model);
+	check(live_allocations == live_before,
+		  "version 2 fields: every allocation freed");
+}
+
 static uint64_t
 next_random(uint64_t *state)
 {
@@ -650,6 +744,7 @@ main(void)
 	test_flipped_bytes();
 	test_newer_version();
 	test_forged_bodies();
+	test_version2_fields();
 	test_random_bytes();
 	check(live_allocations == 0, "every allocation freed");
 

@@ -2,8 +2,9 @@
  * test_grad.c
  *		Gradient checks of every layer and of the whole network.
  *
- * Every backward function, and hgnn_network_loss with and without
- * augmentation, is compared with central differences (f(x + s) -
+ * Every backward function, and hgnn_network_loss of the classifier and of
+ * the regression model with and without augmentation, is compared with
+ * central differences (f(x + s) -
  * f(x - s)) / 2s at step s = 1e-5 on small random shapes.  An analytic
  * value g passes against the numeric value n when
  * |g - n| <= 1e-6 * max(1, |n|).  The largest error of the correct code is
@@ -447,6 +448,165 @@ test_attention(HgnnRng *rng, int n, int in, int out)
 	check_gradient(name, c.U, nu, dU, attention_loss, &c);
 }
 
+/* -------------------------------------------------------- row attention */
+
+typedef struct RowAttentionCase
+{
+	int			m,
+				h,
+				g;
+	hgnn_real  *Z,
+			   *H,
+			   *Wg,
+			   *R;
+	HgnnAttention cache;
+} RowAttentionCase;
+
+static double
+row_attention_loss(void *arg)
+{
+	RowAttentionCase *c = arg;
+
+	hgnn_row_attention_forward(c->m, c->h, c->g, c->Z, c->H, c->Wg,
+							   &c->cache);
+	return dot(c->R, c->cache.Y, (size_t) c->m * c->h);
+}
+
+static void
+test_row_attention(HgnnRng *rng, int m, int h, int g)
+{
+	RowAttentionCase c = {m, h, g};
+	size_t		count = (size_t) m * h;
+	size_t		nw = (size_t) h * g;
+	hgnn_real  *dZ = reals(count),
+			   *dH = reals(count),
+			   *dWg = reals(nw),
+			   *pZ = reals(count),
+			   *pH = reals(count),
+			   *pW = reals(nw),
+			   *fixed = reals(count),
+			   *work = reals(hgnn_row_attention_work_size(m, h, g));
+	char		name[80];
+	int			i,
+				j,
+				k;
+
+	c.Z = reals(count);
+	c.H = reals(count);
+	c.Wg = reals(nw);
+	c.R = reals(count);
+	c.cache.P = reals((size_t) m * g);
+	c.cache.Q = reals((size_t) m * g);
+	c.cache.norm = reals(m);
+	c.cache.S = reals((size_t) m * m);
+	c.cache.Y = reals(count);
+	fill_uniform(rng, c.Z, count, -1, 1);
+	fill_uniform(rng, c.H, count, -1, 1);
+	fill_uniform(rng, c.Wg, nw, -1, 1);
+	fill_uniform(rng, c.R, count, -1, 1);
+
+	row_attention_loss(&c);
+	prefill(rng, dZ, pZ, count);
+	prefill(rng, dH, pH, count);
+	prefill(rng, dWg, pW, nw);
+	hgnn_row_attention_backward(m, h, g, c.H, c.Wg, &c.cache, c.R, dZ, dH,
+								dWg, work);
+	subtract(dZ, pZ, count);
+	subtract(dH, pH, count);
+	subtract(dWg, pW, nw);
+
+	snprintf(name, sizeof(name), "row attention dZ (m = %d)", m);
+	check_gradient(name, c.Z, count, dZ, row_attention_loss, &c);
+	snprintf(name, sizeof(name), "row attention dH (m = %d)", m);
+	check_gradient(name, c.H, count, dH, row_attention_loss, &c);
+
+	/* with one row S is the constant 1, so Wg gets no gradient at all */
+	snprintf(name, sizeof(name), "row attention dWg (m = %d)", m);
+	if (m > 1)
+		check_gradient(name, c.Wg, nw, dWg, row_attention_loss, &c);
+	else
+	{
+		double		worst = 0.0;
+
+		for (i = 0; i < (int) nw; i++)
+			if (fabs(dWg[i]) > worst)
+				worst = fabs(dWg[i]);
+		report(worst < 1e-12, name, "zero for one row");
+	}
+
+	/*
+	 * The part of dH that flows through S must be a sizable share of dH,
+	 * or the check above would pass without testing that path.
+	 */
+	if (m > 1)
+	{
+		double		diff = 0.0,
+					total = 0.0;
+		char		detail[80];
+
+		for (i = 0; i < m; i++)
+			for (k = 0; k < h; k++)
+			{
+				double		sum = 0.0;
+
+				for (j = 0; j < m; j++)
+				{
+					double		y = c.cache.Y[(size_t) j * h + k];
+
+					sum += c.cache.S[(size_t) j * m + i] *
+						c.R[(size_t) j * h + k] * (1 - y * y);
+				}
+				fixed[(size_t) i * h + k] = sum;
+			}
+		for (i = 0; i < (int) count; i++)
+		{
+			diff += (dH[i] - fixed[i]) * (dH[i] - fixed[i]);
+			total += dH[i] * dH[i];
+		}
+		snprintf(detail, sizeof(detail),
+				 "share of |dH| through S is %.2f", sqrt(diff / total));
+		snprintf(name, sizeof(name),
+				 "row attention path through S is tested (m = %d)", m);
+		report(sqrt(diff / total) > 0.05, name, detail);
+	}
+}
+
+/* -------------------------------------------------------- squared error */
+
+typedef struct SquaredErrorCase
+{
+	int			m;
+	double		weight;
+	hgnn_real  *pred,
+			   *target;
+} SquaredErrorCase;
+
+static double
+squared_error_loss(void *arg)
+{
+	SquaredErrorCase *c = arg;
+
+	return hgnn_squared_error_forward(c->m, c->pred, c->target, c->weight);
+}
+
+static void
+test_squared_error(HgnnRng *rng)
+{
+	SquaredErrorCase c = {6, 1.0 / 6};
+	hgnn_real  *dp = reals(c.m),
+			   *pp = reals(c.m);
+
+	c.pred = reals(c.m);
+	c.target = reals(c.m);
+	fill_uniform(rng, c.pred, c.m, -2, 2);
+	fill_uniform(rng, c.target, c.m, -2, 2);
+	prefill(rng, dp, pp, c.m);
+	hgnn_squared_error_backward(c.m, c.pred, c.target, c.weight, dp);
+	subtract(dp, pp, c.m);
+	check_gradient("squared error dpred", c.pred, c.m, dp,
+				   squared_error_loss, &c);
+}
+
 /* ---------------------------------------------------- softmax cross-entropy */
 
 typedef struct SoftmaxCase
@@ -627,6 +787,100 @@ test_model(HgnnRng *rng, int augment)
 	hgnn_free(grad);
 }
 
+/*
+ * Three regression tasks of 3, 1 and 4 rows, so one task block has a
+ * single row.  Checks every parameter block of the layout.
+ */
+static void
+test_regression_model(HgnnRng *rng, int augment)
+{
+	static const int counts[3] = {3, 1, 4};
+	ModelCase	c;
+	hgnn_real  *grad;
+	double		loss_with_grad,
+				loss_alone;
+	const char *suffix = augment ? "augment on" : "augment off";
+	char		name[80];
+	struct
+	{
+		const char *name;
+		size_t		offset;
+		size_t		size;
+	}			blocks[7];
+	int			i;
+
+	hgnn_config_defaults(&c.cfg);
+	c.cfg.kind = HGNN_KIND_REGRESSION;
+	c.cfg.n_features = 3;
+	c.cfg.n_tasks = 3;
+	c.cfg.n_classes = 1;
+	c.cfg.hidden = 5;
+	c.cfg.gat_hidden = 4;
+	c.cfg.task_embedding = 3;
+	c.cfg.class_embedding = 2;
+	c.cfg.weight_decay = 0.2;
+	c.cfg.augment = augment;
+	hgnn_layout_init(&c.cfg, &c.layout);
+	hgnn_batch_init(&c.batch, 3, 1, 3, counts);
+	fill_uniform(rng, c.batch.x, (size_t) c.batch.n_rows * 3, -2, 2);
+	for (i = 0; i < c.batch.n_rows; i++)
+		c.batch.target[i] = hgnn_rng_normal(rng);
+	c.params = reals(c.layout.total);
+	for (i = 0; i < (int) c.layout.total; i++)
+		c.params[i] = 0.5 * hgnn_rng_normal(rng);
+	hgnn_work_init(&c.work, &c.cfg, &c.layout, &c.batch);
+	grad = reals(c.layout.total);
+
+	snprintf(name, sizeof(name), "regression layout has no V1 or V2 (%s)",
+			 suffix);
+	report(c.layout.V1 == c.layout.U2 + (size_t) (augment ? 4 * 3 : 0) &&
+		   c.layout.V2 == c.layout.V1 && c.layout.O == c.layout.V2 &&
+		   c.layout.augmented_width == (augment ? 5 + 3 : 5), name, "");
+
+	loss_with_grad = hgnn_network_loss(&c.cfg, &c.layout, c.params, &c.batch,
+									   &c.work, grad);
+	loss_alone = model_loss(&c);
+	snprintf(name, sizeof(name),
+			 "regression loss same with gradient (%s)", suffix);
+	report(loss_with_grad == loss_alone, name, "");
+
+	blocks[0].name = "W";
+	blocks[0].offset = c.layout.W;
+	blocks[0].size = c.layout.b - c.layout.W;
+	blocks[1].name = "b";
+	blocks[1].offset = c.layout.b;
+	blocks[1].size = c.layout.Wg - c.layout.b;
+	blocks[2].name = "Wg";
+	blocks[2].offset = c.layout.Wg;
+	blocks[2].size = c.layout.U1 - c.layout.Wg;
+	blocks[3].name = "U1";
+	blocks[3].offset = c.layout.U1;
+	blocks[3].size = c.layout.U2 - c.layout.U1;
+	blocks[4].name = "U2";
+	blocks[4].offset = c.layout.U2;
+	blocks[4].size = c.layout.V1 - c.layout.U2;
+	blocks[5].name = "O";
+	blocks[5].offset = c.layout.O;
+	blocks[5].size = c.layout.c - c.layout.O;
+	blocks[6].name = "c";
+	blocks[6].offset = c.layout.c;
+	blocks[6].size = c.layout.total - c.layout.c;
+	for (i = 0; i < 7; i++)
+	{
+		if (blocks[i].size == 0)
+			continue;
+		snprintf(name, sizeof(name), "regression d%s (%s)", blocks[i].name,
+				 suffix);
+		check_gradient(name, c.params + blocks[i].offset, blocks[i].size,
+					   grad + blocks[i].offset, model_loss, &c);
+	}
+
+	hgnn_work_free(&c.work);
+	hgnn_batch_free(&c.batch);
+	hgnn_free(c.params);
+	hgnn_free(grad);
+}
+
 int
 main(void)
 {
@@ -644,9 +898,14 @@ main(void)
 	test_maxpool(&rng);
 	test_attention(&rng, 5, 4, 3);
 	test_attention(&rng, 1, 3, 2);
+	test_row_attention(&rng, 6, 4, 3);
+	test_row_attention(&rng, 1, 3, 2);
 	test_softmax_ce(&rng);
+	test_squared_error(&rng);
 	test_model(&rng, 1);
 	test_model(&rng, 0);
+	test_regression_model(&rng, 1);
+	test_regression_model(&rng, 0);
 
 	printf("%d passed, %d failed\n", n_passed, n_failed);
 	return n_failed == 0 ? 0 : 1;

@@ -8,7 +8,9 @@
  * checks cover the sampler and the optimizer, learning, determinism, an
  * absent (task, class) pair, the probabilities, prior correction, input
  * validation, allocation and the time of one step on data of the size of
- * the vowel benchmark.
+ * the vowel benchmark.  The regression tests use tasks whose targets are
+ * a shared smooth function of the features, in units and offsets of their
+ * own per task.
  *
  * Copyright (c) 2026, hgnn developers
  */
@@ -794,6 +796,539 @@ test_step_time(void)
 	free_dataset(&ds);
 }
 
+/* ---------------------------------------------------------- regression */
+
+typedef struct RegressionSet
+{
+	HgnnData	data;
+	float	   *features;
+	int		   *task;
+	double	   *target;
+} RegressionSet;
+
+/*
+ * Builds rows[t] rows for task t, grouped by task.  Features are standard
+ * normal, and the target of task t is offset[t] + scale[t] * (f(x) +
+ * noise * e), with f(x) = sin(x . w) + 0.5 x_0 and w shifted a little per
+ * task.
+ */
+static void
+make_regression_set(RegressionSet *rs, int n_tasks, int n_features,
+					const int *rows, const double *offset,
+					const double *scale, double noise, uint64_t seed)
+{
+	HgnnRng		rng;
+	double	   *w = calloc((size_t) n_tasks * n_features, sizeof(double));
+	double		base[16];
+	int			n_rows = 0;
+	int			i,
+				j,
+				t,
+				r;
+
+	hgnn_rng_seed(&rng, seed);
+	for (j = 0; j < n_features; j++)
+		base[j] = hgnn_rng_normal(&rng) / sqrt((double) n_features);
+	for (t = 0; t < n_tasks; t++)
+		for (j = 0; j < n_features; j++)
+			w[t * n_features + j] = base[j] + 0.2 * hgnn_rng_normal(&rng);
+	for (t = 0; t < n_tasks; t++)
+		n_rows += rows[t];
+
+	rs->features = calloc((size_t) n_rows * n_features, sizeof(float));
+	rs->task = calloc(n_rows, sizeof(int));
+	rs->target = calloc(n_rows, sizeof(double));
+	i = 0;
+	for (t = 0; t < n_tasks; t++)
+		for (r = 0; r < rows[t]; r++, i++)
+		{
+			double		dot = 0.0;
+			float	   *x = rs->features + (size_t) i * n_features;
+
+			for (j = 0; j < n_features; j++)
+			{
+				x[j] = (float) hgnn_rng_normal(&rng);
+				dot += w[t * n_features + j] * x[j];
+			}
+			rs->task[i] = t;
+			rs->target[i] = offset[t] + scale[t] *
+				(sin(dot) + 0.5 * x[0] + noise * hgnn_rng_normal(&rng));
+		}
+	rs->data.n_rows = n_rows;
+	rs->data.n_features = n_features;
+	rs->data.features = rs->features;
+	rs->data.task = rs->task;
+	rs->data.label = NULL;
+	rs->data.target = rs->target;
+	free(w);
+}
+
+static void
+free_regression_set(RegressionSet *rs)
+{
+	free(rs->features);
+	free(rs->task);
+	free(rs->target);
+}
+
+static void
+regression_config(HgnnConfig *cfg, const HgnnData *data, int n_tasks)
+{
+	hgnn_config_defaults(cfg);
+	cfg->kind = HGNN_KIND_REGRESSION;
+	cfg->n_features = data->n_features;
+	cfg->n_tasks = n_tasks;
+	cfg->n_classes = 1;
+	cfg->hidden = 32;
+	cfg->epochs = 80;
+	cfg->batch_per_group = 16;
+	cfg->learning_rate = 0.05;
+	cfg->weight_decay = 0.001;
+}
+
+/*
+ * Writes into rmse[t] the root mean squared training error of task t
+ * divided by the task's target sd, so 1 is the error of predicting the
+ * mean.  Returns the number of rows whose prediction is not finite.
+ */
+static int
+regression_errors(const HgnnModel *model, const HgnnData *data,
+				  double *rmse)
+{
+	int			T = model->cfg.n_tasks;
+	hgnn_real  *work = calloc(hgnn_predict_work_size(model),
+							  sizeof(hgnn_real));
+	int		   *rows = calloc(T, sizeof(int));
+	int			bad = 0;
+	int			i,
+				t;
+
+	for (t = 0; t < T; t++)
+		rmse[t] = 0.0;
+	for (i = 0; i < data->n_rows; i++)
+	{
+		double		value = hgnn_predict_value(model,
+											   data->features +
+											   (size_t) i * data->n_features,
+											   data->task[i], work);
+		double		diff = value - data->target[i];
+
+		if (!isfinite(value))
+			bad++;
+		rmse[data->task[i]] += diff * diff;
+		rows[data->task[i]]++;
+	}
+	for (t = 0; t < T; t++)
+		rmse[t] = sqrt(rmse[t] / rows[t]) / model->target_scale[t];
+	free(work);
+	free(rows);
+	return bad;
+}
+
+/*
+ * Two tasks, B = 4: task 0 has 8 rows and task 1 has 2, so task 1 is
+ * padded.  Every batch target must be the standardized target of the
+ * batch row at that position.
+ */
+static void
+test_regression_sampler(void)
+{
+	static const int rows[2] = {8, 2};
+	static const double offset[2] = {100, -3};
+	static const double scale[2] = {2, 1};
+	static const double mean[2] = {100, -3};
+	static const double sd[2] = {4, 0.5};
+	RegressionSet rs;
+	HgnnSampler sampler;
+	HgnnBatch	batch;
+	HgnnRng		rng;
+	hgnn_real	fmean[3] = {0, 0, 0};
+	hgnn_real	fscale[3] = {1, 1, 1};
+	int			batch_counts[2] = {4, 4};
+	int			paired = 1,
+				in_task = 1,
+				padded_complete = 1;
+	int			draw,
+				t,
+				i;
+
+	make_regression_set(&rs, 2, 3, rows, offset, scale, 0.1, 31);
+	hgnn_batch_init(&batch, 2, 1, 3, batch_counts);
+	hgnn_sampler_init(&sampler, &rs.data, 2, 1, rows, 4);
+	hgnn_rng_seed(&rng, 8);
+
+	check(batch.n_pairs == 2 && batch.task_start[1] == 4 &&
+		  batch.n_rows == 8, "regression batch has a block per task", "");
+	for (draw = 0; draw < 3; draw++)
+	{
+		int			seen[2] = {0, 0};
+
+		hgnn_sampler_next(&sampler, &rng, &rs.data, fmean, fscale, &batch);
+		hgnn_batch_fill_targets(&batch, &rs.data, mean, sd);
+		for (t = 0; t < 2; t++)
+			for (i = batch.task_start[t]; i < batch.task_start[t + 1]; i++)
+			{
+				int			row = batch.row[i];
+				double		expected = (rs.target[row] - mean[t]) / sd[t];
+
+				if (rs.task[row] != t)
+					in_task = 0;
+				if (fabs(batch.target[i] - expected) > 1e-5 * fabs(expected) +
+					1e-6)
+					paired = 0;
+				if (t == 1)
+					seen[row - 8] = 1;
+			}
+		if (!seen[0] || !seen[1])
+			padded_complete = 0;
+	}
+	check(in_task, "regression batch rows belong to their task", "");
+	check(paired, "batch targets are those of the batch rows", "");
+	check(padded_complete, "padded regression task sends all its rows", "");
+	check(hgnn_sampler_steps_per_epoch(&sampler, rs.data.n_rows) == 2,
+		  "regression steps per epoch is ceil(10 / 8)", "");
+
+	hgnn_sampler_free(&sampler);
+	hgnn_batch_free(&batch);
+	free_regression_set(&rs);
+}
+
+/*
+ * Three tasks in very different units.  The model must learn every task
+ * to a fraction of its target sd, and predict in the target's units.
+ */
+static void
+test_regression_learning(int augment)
+{
+	static const int rows[3] = {120, 90, 150};
+	static const double offset[3] = {1000, -5, 0};
+	static const double scale[3] = {10, 1, 0.01};
+	const char *suffix = augment ? "augment on" : "augment off";
+	RegressionSet rs;
+	HgnnConfig	cfg;
+	HgnnModel	model;
+	LossTrace	trace = {0};
+	char		errbuf[256] = "";
+	char		name[96];
+	char		detail[160];
+	double		rmse[3] = {0, 0, 0};
+	double		mean_ok = 1,
+				sd_ok = 1;
+	double		first;
+	int			bad,
+				rc,
+				i,
+				t;
+
+	make_regression_set(&rs, 3, 4, rows, offset, scale, 0.05, 41);
+	regression_config(&cfg, &rs.data, 3);
+	cfg.augment = augment;
+	rc = hgnn_train_regressor(&cfg, &rs.data, trace_progress, &trace,
+							  &model, errbuf, sizeof(errbuf));
+	snprintf(name, sizeof(name), "regression training succeeds (%s)",
+			 suffix);
+	check(rc == 0, name, errbuf);
+	if (rc != 0)
+		return;
+	hgnn_model_prepare(&model);
+
+	/* the stored standardization is the population mean and sd per task */
+	for (t = 0, i = 0; t < 3; t++)
+	{
+		double		sum = 0.0,
+					sq = 0.0;
+		int			r0 = i;
+
+		for (; i < r0 + rows[t]; i++)
+			sum += rs.target[i];
+		for (i = r0; i < r0 + rows[t]; i++)
+			sq += (rs.target[i] - sum / rows[t]) *
+				(rs.target[i] - sum / rows[t]);
+		if (fabs(model.target_mean[t] - sum / rows[t]) >
+			1e-9 * fabs(sum / rows[t]) + 1e-12)
+			mean_ok = 0;
+		if (fabs(model.target_scale[t] - sqrt(sq / rows[t])) >
+			1e-9 * sqrt(sq / rows[t]))
+			sd_ok = 0;
+	}
+	snprintf(name, sizeof(name), "target means are per task (%s)", suffix);
+	check(mean_ok, name, "");
+	snprintf(name, sizeof(name), "target scales are per-task sd (%s)",
+			 suffix);
+	check(sd_ok, name, "");
+
+	first = trace.first_epoch_sum / trace.first_epoch_steps;
+	snprintf(detail, sizeof(detail), "first epoch %.3f, last epoch %.3f",
+			 first, model.final_loss);
+	snprintf(name, sizeof(name), "regression lowers the loss (%s)", suffix);
+	check(model.final_loss < 0.5 * first, name, detail);
+
+	bad = regression_errors(&model, &rs.data, rmse);
+	snprintf(detail, sizeof(detail),
+			 "RMSE / sd %.3f, %.3f, %.3f; %d not finite", rmse[0], rmse[1],
+			 rmse[2], bad);
+	snprintf(name, sizeof(name),
+			 "every task learned to RMSE below 0.35 sd (%s)", suffix);
+	check(bad == 0 && rmse[0] < 0.35 && rmse[1] < 0.35 && rmse[2] < 0.35,
+		  name, detail);
+
+	snprintf(detail, sizeof(detail), "%d values, last %.4f",
+			 cfg.epochs, model.epoch_loss[cfg.epochs - 1]);
+	snprintf(name, sizeof(name), "epoch losses recorded (%s)", suffix);
+	check(model.epoch_loss[cfg.epochs - 1] == model.final_loss &&
+		  model.epoch_loss[0] == first, name, detail);
+
+	if (augment)
+	{
+		double		worst = 0.0;
+
+		for (t = 0; t < 3; t++)
+		{
+			double		sum = 0.0;
+
+			for (i = 0; i < 3; i++)
+				sum += model.task_relation[t * 3 + i];
+			if (fabs(sum - 1.0) > worst)
+				worst = fabs(sum - 1.0);
+		}
+		snprintf(detail, sizeof(detail), "max |sum - 1| %.1e", worst);
+		check(worst < 1e-5, "task relation rows sum to 1", detail);
+	}
+	else
+		check(model.task_relation == NULL,
+			  "no task relation without augmentation", "");
+
+	hgnn_model_free(&model);
+	free_regression_set(&rs);
+}
+
+/*
+ * A task whose targets are all equal has sd 0, so its scale is 1 and its
+ * predictions stay near the constant.
+ */
+static void
+test_regression_constant_task(void)
+{
+	static const int rows[2] = {60, 60};
+	static const double offset[2] = {0, 0};
+	static const double scale[2] = {1, 1};
+	RegressionSet rs;
+	HgnnConfig	cfg;
+	HgnnModel	model;
+	char		errbuf[256] = "";
+	char		detail[160];
+	hgnn_real  *work;
+	double		worst = 0.0;
+	int			i,
+				rc;
+
+	make_regression_set(&rs, 2, 3, rows, offset, scale, 0.1, 51);
+	for (i = 60; i < 120; i++)
+		rs.target[i] = 42.5;
+	regression_config(&cfg, &rs.data, 2);
+	cfg.epochs = 30;
+	rc = hgnn_train_regressor(&cfg, &rs.data, NULL, NULL, &model, errbuf,
+							  sizeof(errbuf));
+	check(rc == 0, "regression with a constant task succeeds", errbuf);
+	if (rc != 0)
+		return;
+	hgnn_model_prepare(&model);
+	snprintf(detail, sizeof(detail), "mean %.4f, scale %.4f",
+			 model.target_mean[1], model.target_scale[1]);
+	check(model.target_mean[1] == 42.5 && model.target_scale[1] == 1.0,
+		  "constant task has its value as mean and scale 1", detail);
+
+	work = calloc(hgnn_predict_work_size(&model), sizeof(hgnn_real));
+	for (i = 60; i < 120; i++)
+	{
+		double		err = fabs(hgnn_predict_value(&model,
+												  rs.features + (size_t) i * 3,
+												  1, work) - 42.5);
+
+		if (!(err <= worst))
+			worst = err;
+	}
+	snprintf(detail, sizeof(detail), "max error %.4f", worst);
+	check(worst < 0.1, "constant task predicts its value", detail);
+	free(work);
+	hgnn_model_free(&model);
+	free_regression_set(&rs);
+}
+
+static void
+test_regression_determinism(void)
+{
+	static const int rows[2] = {50, 40};
+	static const double offset[2] = {3, 7};
+	static const double scale[2] = {1, 2};
+	RegressionSet rs;
+	HgnnConfig	cfg;
+	HgnnModel	a,
+				b,
+				c;
+	char		errbuf[256] = "";
+	char		detail[160];
+	uint64_t	hash_a,
+				hash_b,
+				hash_c;
+
+	make_regression_set(&rs, 2, 3, rows, offset, scale, 0.1, 61);
+	regression_config(&cfg, &rs.data, 2);
+	cfg.epochs = 5;
+	hgnn_train_regressor(&cfg, &rs.data, NULL, NULL, &a, errbuf,
+						 sizeof(errbuf));
+	hgnn_train_regressor(&cfg, &rs.data, NULL, NULL, &b, errbuf,
+						 sizeof(errbuf));
+	cfg.seed = 2;
+	hgnn_train_regressor(&cfg, &rs.data, NULL, NULL, &c, errbuf,
+						 sizeof(errbuf));
+	hash_a = hgnn_model_weights_hash(&a);
+	hash_b = hgnn_model_weights_hash(&b);
+	hash_c = hgnn_model_weights_hash(&c);
+	snprintf(detail, sizeof(detail), "%016llx and %016llx",
+			 (unsigned long long) hash_a, (unsigned long long) hash_b);
+	check(hash_a == hash_b, "regression seed gives the same weights hash",
+		  detail);
+	check(hash_c != hash_a, "regression other seed gives another hash", "");
+
+	/* the hash covers the target standardization */
+	a.target_mean[0] += 1.0;
+	check(hgnn_model_weights_hash(&a) != hash_a,
+		  "weights hash covers the target mean", "");
+
+	hgnn_model_free(&a);
+	hgnn_model_free(&b);
+	hgnn_model_free(&c);
+	free_regression_set(&rs);
+}
+
+static void
+expect_regression_rejected(const char *name, const HgnnConfig *cfg,
+						   const HgnnData *data)
+{
+	HgnnModel	model;
+	char		errbuf[256] = "";
+	char		detail[300];
+	int			rc;
+
+	rc = hgnn_train_regressor(cfg, data, NULL, NULL, &model, errbuf,
+							  sizeof(errbuf));
+	snprintf(detail, sizeof(detail), "\"%s\"", errbuf);
+	check(rc == -1 && errbuf[0] != '\0' && model.params == NULL, name,
+		  detail);
+}
+
+static void
+test_regression_validation(void)
+{
+	static const int rows[2] = {20, 20};
+	static const double offset[2] = {0, 0};
+	static const double scale[2] = {1, 1};
+	RegressionSet rs;
+	HgnnConfig	cfg;
+	HgnnData	bad;
+	HgnnModel	model;
+	char		errbuf[256] = "";
+	double	   *target;
+	int			rc;
+
+	make_regression_set(&rs, 2, 3, rows, offset, scale, 0.1, 71);
+	regression_config(&cfg, &rs.data, 2);
+
+	bad = rs.data;
+	target = malloc(sizeof(double) * rs.data.n_rows);
+	memcpy(target, rs.target, sizeof(double) * rs.data.n_rows);
+	target[3] = INFINITY;
+	bad.target = target;
+	expect_regression_rejected("infinite target is rejected", &cfg, &bad);
+
+	bad = rs.data;
+	bad.target = NULL;
+	expect_regression_rejected("regression without targets is rejected",
+							   &cfg, &bad);
+
+	cfg.n_classes = 2;
+	expect_regression_rejected("regression with 2 outputs is rejected", &cfg,
+							   &rs.data);
+	cfg.n_classes = 1;
+
+	cfg.n_tasks = 3;
+	expect_regression_rejected("regression task without rows is rejected",
+							   &cfg, &rs.data);
+	cfg.n_tasks = 2;
+
+	cfg.kind = HGNN_KIND_CLASSIFIER;
+	expect_regression_rejected("classifier config is not a regression",
+							   &cfg, &rs.data);
+
+	cfg.kind = HGNN_KIND_REGRESSION;
+	rc = hgnn_train_classifier(&cfg, &rs.data, NULL, NULL, &model, errbuf,
+							   sizeof(errbuf));
+	check(rc == -1 && model.params == NULL,
+		  "regression config is not a classifier", errbuf);
+
+	free(target);
+	free_regression_set(&rs);
+}
+
+static void
+test_regression_allocation(void)
+{
+	static const int rows[2] = {30, 30};
+	static const double offset[2] = {0, 10};
+	static const double scale[2] = {1, 3};
+	RegressionSet rs;
+	HgnnConfig	cfg;
+	HgnnModel	model;
+	char		errbuf[256] = "";
+	char		detail[160];
+	hgnn_real  *work;
+	double		proba[1];
+	float		x[3] = {0, 0, 0};
+	hgnn_alloc_fn saved_alloc = hgnn_alloc_hook;
+	hgnn_free_fn saved_free = hgnn_free_hook;
+	long		before;
+	int			i;
+
+	make_regression_set(&rs, 2, 3, rows, offset, scale, 0.1, 81);
+	regression_config(&cfg, &rs.data, 2);
+	cfg.epochs = 3;
+	hgnn_alloc_hook = counting_alloc;
+	hgnn_free_hook = counting_free;
+	n_allocs = n_frees = 0;
+
+	hgnn_train_regressor(&cfg, &rs.data, NULL, NULL, &model, errbuf,
+						 sizeof(errbuf));
+	hgnn_model_prepare(&model);
+	work = hgnn_alloc_array(hgnn_predict_work_size(&model),
+							sizeof(hgnn_real));
+	before = n_allocs;
+	for (i = 0; i < rs.data.n_rows; i++)
+		hgnn_predict_value(&model, rs.features + (size_t) i * 3, rs.task[i],
+						   work);
+	snprintf(detail, sizeof(detail), "%ld allocations", n_allocs - before);
+	check(n_allocs == before, "regression prediction allocates nothing",
+		  detail);
+
+	check(isnan(hgnn_predict_value(&model, x, 2, work)),
+		  "regression task out of range gives NaN", "");
+	x[1] = NAN;
+	check(isnan(hgnn_predict_value(&model, x, 0, work)),
+		  "regression NaN feature gives NaN", "");
+	check(hgnn_predict_row(&model, rs.features, 0, work, proba) == -1,
+		  "classifier scoring of a regression model gives -1", "");
+
+	hgnn_free(work);
+	hgnn_model_free(&model);
+	snprintf(detail, sizeof(detail), "%ld allocations, %ld frees", n_allocs,
+			 n_frees);
+	check(n_allocs > 0 && n_allocs == n_frees,
+		  "regression training releases every allocation", detail);
+	hgnn_alloc_hook = saved_alloc;
+	hgnn_free_hook = saved_free;
+	free_regression_set(&rs);
+}
+
 int
 main(void)
 {
@@ -809,6 +1344,13 @@ main(void)
 	test_validation();
 	test_allocation();
 	test_step_time();
+	test_regression_sampler();
+	test_regression_learning(1);
+	test_regression_learning(0);
+	test_regression_constant_task();
+	test_regression_determinism();
+	test_regression_validation();
+	test_regression_allocation();
 
 	printf("%d passed, %d failed\n", n_passed, n_failed);
 	return n_failed == 0 ? 0 : 1;

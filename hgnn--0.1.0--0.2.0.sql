@@ -217,6 +217,34 @@ LANGUAGE C STABLE STRICT PARALLEL SAFE;
 -- hgnn_train: held-out rows, catalog columns, deployment rule
 ----------------------------------------------------------------------
 
+-- Returns the id of the current deployment row of a name, or NULL, after
+-- updating that row in place.  Every function that changes or decides on a
+-- deployment calls it after the per-name advisory lock.  Under REPEATABLE
+-- READ or SERIALIZABLE, a transaction whose snapshot predates another
+-- session's deployment of the same name then fails with
+-- serialization_failure instead of acting on a stale deployment.  Under
+-- READ COMMITTED the lock alone orders the callers.
+CREATE FUNCTION @extschema@.hgnn_lock_current_deployment(model_name text)
+RETURNS bigint
+LANGUAGE plpgsql VOLATILE STRICT PARALLEL UNSAFE
+AS $$
+DECLARE
+	current_id bigint;
+BEGIN
+	SELECT d.id INTO current_id
+		FROM @extschema@.hgnn_deployments d
+		WHERE d.name = model_name AND d.rolled_back_at IS NULL
+		ORDER BY d.id DESC
+		LIMIT 1;
+	IF current_id IS NOT NULL THEN
+		UPDATE @extschema@.hgnn_deployments d
+			SET reason = d.reason
+			WHERE d.id = current_id;
+	END IF;
+	RETURN current_id;
+END;
+$$;
+
 -- Trains on a table or view, stores the model as the next version of name,
 -- applies the deploy option and returns the id of the new row.  It runs
 -- with the caller's privileges.  The relation is resolved by regclass and
@@ -300,7 +328,8 @@ BEGIN
 				opts -> 'split_seed'
 				USING ERRCODE = 'invalid_parameter_value';
 		END IF;
-		split_seed := (opts ->> 'split_seed')::numeric;
+		-- trim_scale: 1 and 1.0 are one seed and give one split
+		split_seed := pg_catalog.trim_scale((opts ->> 'split_seed')::numeric);
 	END IF;
 	fit_options := opts - 'test_fraction' - 'deploy' - 'deploy_metric'
 		- 'split_seed';
@@ -320,11 +349,13 @@ BEGIN
 	   OR NOT pg_catalog.has_table_privilege('@extschema@.hgnn_models', 'SELECT')
 	   OR (deploy_mode <> 'never' AND NOT pg_catalog.has_table_privilege(
 			'@extschema@.hgnn_deployments', 'INSERT'))
+	   OR (deploy_mode <> 'never' AND NOT pg_catalog.has_table_privilege(
+			'@extschema@.hgnn_deployments', 'UPDATE'))
 	   OR (deploy_mode <> 'never' AND NOT pg_catalog.has_sequence_privilege(
 			'@extschema@.hgnn_deployments_id_seq', 'USAGE')) THEN
 		RAISE EXCEPTION 'permission denied to store a model in @extschema@.hgnn_models'
 			USING ERRCODE = 'insufficient_privilege',
-				  HINT = 'hgnn_train needs SELECT and INSERT on hgnn_models, USAGE on hgnn_models_id_seq and, unless "deploy" is "never", INSERT on hgnn_deployments and USAGE on its sequence.';
+				  HINT = 'hgnn_train needs SELECT and INSERT on hgnn_models, USAGE on hgnn_models_id_seq and, unless "deploy" is "never", INSERT and UPDATE on hgnn_deployments and USAGE on its sequence.';
 	END IF;
 
 	-- The kind decides the strata of the held-out rows.  It is the "kind"
@@ -470,6 +501,7 @@ BEGIN
 		RETURN new_id;
 	END IF;
 
+	PERFORM @extschema@.hgnn_lock_current_deployment(name);
 	IF deploy_mode = 'always' THEN
 		deploy_reason := 'option "deploy" is "always"';
 	ELSE
@@ -547,6 +579,7 @@ BEGIN
 				  HINT = 'List its versions in the view hgnn_model_versions.';
 	END IF;
 
+	PERFORM @extschema@.hgnn_lock_current_deployment(name);
 	SELECT d.id, d.version INTO current_id, current_version
 		FROM @extschema@.hgnn_deployments d
 		WHERE d.name = hgnn_deploy.name AND d.rolled_back_at IS NULL
@@ -579,6 +612,7 @@ BEGIN
 	PERFORM pg_catalog.pg_advisory_xact_lock(
 		pg_catalog.hashtext('hgnn_models'), pg_catalog.hashtext(name));
 
+	PERFORM @extschema@.hgnn_lock_current_deployment(name);
 	SELECT d.id, d.version INTO current_id, current_version
 		FROM @extschema@.hgnn_deployments d
 		WHERE d.name = hgnn_rollback.name AND d.rolled_back_at IS NULL

@@ -306,6 +306,25 @@ $$;
 SELECT step, weights_hash = dep_version_hash('forest', 2) AS v2,
        weights_hash = dep_version_hash('forest', 1) AS v1
 FROM dep_seen ORDER BY step;
+
+-- under REPEATABLE READ, a snapshot older than another session's
+-- deployment of the same name fails instead of acting on it
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) > 0 AS snapshot_taken FROM hgnn_deployments;
+SELECT id > 0 AS deployed_elsewhere
+FROM dblink(current_setting('dep.conninfo'),
+            $$SELECT hgnn_deploy('forest', 2)$$) AS t(id bigint);
+SELECT hgnn_deploy('forest', 1);
+ROLLBACK;
+BEGIN ISOLATION LEVEL REPEATABLE READ;
+SELECT count(*) > 0 AS snapshot_taken FROM hgnn_deployments;
+SELECT version > 0 AS rolled_back_elsewhere
+FROM dblink(current_setting('dep.conninfo'),
+            $$SELECT hgnn_rollback('forest')$$) AS t(version int);
+SELECT hgnn_rollback('forest');
+ROLLBACK;
+SELECT version AS current_version FROM hgnn_deployment_history
+WHERE name = 'forest' AND current;
 RESET dep.conninfo;
 
 ----------------------------------------------------------------------

@@ -130,6 +130,7 @@ SELECT hgnn_train('safe', 'safe_rows', 'features', 'label', 'task',
 -- with privileges on the catalog but not on the rows
 RESET ROLE;
 GRANT SELECT, INSERT ON hgnn_models, hgnn_deployments TO regress_hgnn_user;
+GRANT UPDATE ON hgnn_deployments TO regress_hgnn_user;
 GRANT USAGE ON SEQUENCE hgnn_models_id_seq, hgnn_deployments_id_seq
     TO regress_hgnn_user;
 SET ROLE regress_hgnn_user;

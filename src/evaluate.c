@@ -207,7 +207,8 @@ hgnn_eval_metrics(const HgnnEvalCounts *counts, int t,
 typedef struct EvalState
 {
 	HgnnEvalCounts counts;
-	uint64		weights_hash;	/* of the model that scored the rows */
+	uint64		weights_hash;	/* model_identity() of the model that scored
+								 * the rows */
 	char	  **task_names;		/* T, the model's task values as text */
 
 	/* the model of the previous row, to skip hashing an unchanged model */
@@ -226,6 +227,49 @@ counts_alloc(HgnnEvalCounts *counts)
 }
 
 /* Creates the state for model in CurrentMemoryContext, the aggregate's. */
+/*
+ * Returns the weights hash mixed with the task and label values, so that
+ * two models trained on the same rows under other names do not count as
+ * one: their rows would be merged by index.
+ */
+static uint64
+model_identity(const HgnnModel *model)
+{
+	const HgnnKeys *keysets[2] = {&model->tasks, &model->labels};
+	uint64		hash = hgnn_model_weights_hash(model);
+	int			i,
+				k;
+
+	for (i = 0; i < 2; i++)
+	{
+		const HgnnKeys *keys = keysets[i];
+
+		for (k = 0; k < keys->count; k++)
+		{
+			const unsigned char *bytes;
+			size_t		len;
+			size_t		j;
+
+			if (keys->kind == HGNN_KEY_TEXT)
+			{
+				bytes = (const unsigned char *) keys->texts[k];
+				len = strlen(keys->texts[k]) + 1;
+			}
+			else
+			{
+				bytes = (const unsigned char *) &keys->ints[k];
+				len = sizeof(int64_t);
+			}
+			for (j = 0; j < len; j++)
+			{
+				hash ^= bytes[j];
+				hash *= UINT64_C(1099511628211);
+			}
+		}
+	}
+	return hash;
+}
+
 static EvalState *
 state_create(const HgnnCachedModel *cached)
 {
@@ -238,7 +282,7 @@ state_create(const HgnnCachedModel *cached)
 	state->counts.n_classes = state->counts.regression ? 0 :
 		model->cfg.n_classes;
 	counts_alloc(&state->counts);
-	state->weights_hash = hgnn_model_weights_hash(model);
+	state->weights_hash = model_identity(model);
 	state->task_names = palloc(model->cfg.n_tasks * sizeof(char *));
 	for (t = 0; t < model->cfg.n_tasks; t++)
 		state->task_names[t] = hgnn_key_to_cstring(&model->tasks, t);
@@ -410,7 +454,7 @@ evaluate_trans(FunctionCallInfo fcinfo, bool by_name)
 	else if (state->last_model != cached)
 	{
 		/* another cache entry: a different model, or the same decoded again */
-		if (hgnn_model_weights_hash(&cached->model) != state->weights_hash ||
+		if (model_identity(&cached->model) != state->weights_hash ||
 			cached->model.cfg.n_tasks != state->counts.n_tasks)
 			report_mixed_models();
 		state->last_model = cached;

@@ -556,7 +556,7 @@ model_info(const HgnnCachedModel *cached)
 
 	initStringInfo(&buf);
 	appendStringInfo(&buf, "{\"kind\": \"%s\", \"format_version\": %u",
-					 regression ? "regression" : "classifier",
+					 regression ? "regression" : "classification",
 					 cached->format_version);
 	appendStringInfo(&buf, ", \"n_features\": %d, \"n_tasks\": %d",
 					 cfg->n_features, cfg->n_tasks);

@@ -338,43 +338,71 @@ compute_standardization(const HgnnConfig *cfg, const HgnnData *data,
 }
 
 /*
- * Population mean and standard deviation of each task's targets; sd 0, as
- * for a task of one row, gives scale 1.
+ * Mean and population standard deviation of each task's targets.  The mean
+ * is a running mean and the deviations are scaled by their maximum, so
+ * targets near the range of double do not overflow.  A spread below 1e-12
+ * of the mean's size, as for a task of one row or of equal targets whose
+ * mean picked up rounding error, gives scale 1.  Fails when a task's
+ * targets are not finite or their mean or spread is not.
  */
-static void
+static int
 compute_target_standardization(const HgnnConfig *cfg, const HgnnData *data,
-							   HgnnModel *model)
+							   HgnnModel *model, char *errbuf, size_t errlen)
 {
 	int			T = cfg->n_tasks;
-	double	   *sum = hgnn_alloc_array(T, sizeof(double));
+	double	   *max_dev = hgnn_alloc_array(T, sizeof(double));
 	double	   *sq = hgnn_alloc_array(T, sizeof(double));
 	int64_t    *rows = hgnn_alloc_array(T, sizeof(int64_t));
+	int			status = 0;
 	int			i,
 				t;
 
 	for (i = 0; i < data->n_rows; i++)
 	{
-		sum[data->task[i]] += data->target[i];
-		rows[data->task[i]]++;
+		int			task = data->task[i];
+
+		rows[task]++;
+		model->target_mean[task] += (data->target[i] -
+									 model->target_mean[task]) / rows[task];
 	}
-	for (t = 0; t < T; t++)
-		model->target_mean[t] = sum[t] / rows[t];
 	for (i = 0; i < data->n_rows; i++)
 	{
 		int			task = data->task[i];
-		double		diff = data->target[i] - model->target_mean[task];
+		double		dev = fabs(data->target[i] - model->target_mean[task]);
 
-		sq[task] += diff * diff;
+		if (dev > max_dev[task])
+			max_dev[task] = dev;
+	}
+	for (i = 0; i < data->n_rows; i++)
+	{
+		int			task = data->task[i];
+		double		scaled;
+
+		if (max_dev[task] == 0.0 || !isfinite(max_dev[task]))
+			continue;
+		scaled = (data->target[i] - model->target_mean[task]) / max_dev[task];
+		sq[task] += scaled * scaled;
 	}
 	for (t = 0; t < T; t++)
 	{
-		double		sd = sqrt(sq[t] / rows[t]);
+		double		sd = max_dev[t] * sqrt(sq[t] / rows[t]);
 
-		model->target_scale[t] = sd > 0.0 ? sd : 1.0;
+		if (!isfinite(model->target_mean[t]) || !isfinite(sd))
+		{
+			snprintf(errbuf, errlen,
+					 "targets of task %d have mean %g and spread %g, which "
+					 "are not finite",
+					 t + 1, model->target_mean[t], sd);
+			status = -1;
+			break;
+		}
+		model->target_scale[t] =
+			sd > 1e-12 * fmax(fabs(model->target_mean[t]), DBL_MIN) ? sd : 1.0;
 	}
-	hgnn_free(sum);
+	hgnn_free(max_dev);
 	hgnn_free(sq);
 	hgnn_free(rows);
+	return status;
 }
 
 static void
@@ -741,7 +769,14 @@ hgnn_train_regressor(const HgnnConfig *cfg, const HgnnData *data,
 		memset(model, 0, sizeof(*model));
 		return -1;
 	}
-	compute_target_standardization(cfg, data, model);
+	if (compute_target_standardization(cfg, data, model, errbuf,
+									   errlen) != 0)
+	{
+		hgnn_free(counts);
+		hgnn_model_free(model);
+		memset(model, 0, sizeof(*model));
+		return -1;
+	}
 	model->rows_used = data->n_rows;
 
 	hgnn_rng_seed(&rng, cfg->seed);

@@ -7,7 +7,8 @@ DATA = hgnn--0.1.0.sql hgnn--0.1.0--0.2.0.sql
 PGFILEDESC = "hgnn - hierarchical graph neural network multi-task models"
 
 MATH_OBJS = src/linalg.o src/rng.o src/layers.o src/model.o src/sampler.o \
-	src/optim.o src/train.o src/predict.o src/encode.o src/inspect.o
+	src/optim.o src/train.o src/predict.o src/encode.o src/inspect.o \
+	src/base_model.o
 SQL_OBJS = src/hgnn.o src/options.o src/keys.o src/feature_array.o src/fit.o \
 	src/fit_final.o src/model_sql.o src/predict_sql.o src/inspect_sql.o \
 	src/evaluate.o

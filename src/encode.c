@@ -34,6 +34,11 @@
  *
  * Copyright (c) 2026, hgnn developers
  */
+/*
+ * TODO: format version 3 with base_model, trace_norm and the ranks after
+ * the config; until then only DMTL models are encoded, and they decode
+ * as before.
+ */
 #include "encode.h"
 
 #include <math.h>

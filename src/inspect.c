@@ -5,7 +5,7 @@
  *
  * The augmented vector of a row is the input of the task's output layer,
  * a = [H0 ; E2_t ; C2_(t,k)] with H0 = tanh(z W + b) of the standardized
- * features z.  At prediction the class k is unknown, so it is the class
+ * features z, with task t's own W and b in STL.  At prediction the class k is unknown, so it is the class
  * that hgnn_predict_row picks.  The stored E2, C2 and task relation are the
  * averages over balanced batches that training computed.
  *
@@ -62,19 +62,21 @@ hgnn_choose_class(const HgnnModel *model, const float *x, int task,
  * x: d, z: d scratch, h0: h
  */
 static int
-hidden_row(const HgnnModel *model, const float *x, hgnn_real *z,
+hidden_row(const HgnnModel *model, const float *x, int task, hgnn_real *z,
 		   hgnn_real *h0)
 {
 	const HgnnConfig *cfg = &model->cfg;
 	int			d = cfg->n_features;
 	int			h = cfg->hidden;
+	const hgnn_real *W;
+	const hgnn_real *b;
 	int			j;
 
 	if (hgnn_standardize_row(model, x, z) != 0)
 		return -1;
-	memcpy(h0, model->params + model->layout.b, sizeof(hgnn_real) * h);
-	hgnn_gemv(CblasRowMajor, CblasTrans, d, h, 1.0,
-			  model->params + model->layout.W, h, z, 1, 1.0, h0, 1);
+	hgnn_hidden_weights(model, task, &W, &b);
+	memcpy(h0, b, sizeof(hgnn_real) * h);
+	hgnn_gemv(CblasRowMajor, CblasTrans, d, h, 1.0, W, h, z, 1, 1.0, h0, 1);
 	for (j = 0; j < h; j++)
 		h0[j] = hgnn_tanh(h0[j]);
 	return 0;
@@ -93,7 +95,7 @@ hgnn_augment_row(const HgnnModel *model, const float *x, int task, int k,
 		return -1;
 	if (hgnn_has_class_embeddings(model) && (k < 0 || k >= cfg->n_classes))
 		return -1;
-	if (hidden_row(model, x, work, out) != 0)
+	if (hidden_row(model, x, task, work, out) != 0)
 		return -1;
 	if (!cfg->augment)
 		return 0;

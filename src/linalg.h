@@ -25,6 +25,7 @@ typedef double hgnn_real;
 #define hgnn_axpy cblas_daxpy
 #define hgnn_dot cblas_ddot
 #define HGNN_REAL_MIN_NORMAL DBL_MIN
+#define hgnn_gesdd_ dgesdd_
 #else
 typedef float hgnn_real;
 #define hgnn_gemm cblas_sgemm
@@ -32,7 +33,21 @@ typedef float hgnn_real;
 #define hgnn_axpy cblas_saxpy
 #define hgnn_dot cblas_sdot
 #define HGNN_REAL_MIN_NORMAL FLT_MIN
+#define hgnn_gesdd_ sgesdd_
 #endif
+
+/*
+ * LAPACK's divide-and-conquer SVD, column-major, through its Fortran entry
+ * point.  Debian's libopenblas-dev ships LAPACK inside libopenblas but no
+ * lapacke.h and no LAPACKE symbols, so the prototype is declared here.
+ * The last argument is the hidden length of the jobz string that gfortran
+ * passes by value.
+ */
+extern void hgnn_gesdd_(const char *jobz, const int *m, const int *n,
+						hgnn_real *a, const int *lda, hgnn_real *s,
+						hgnn_real *u, const int *ldu, hgnn_real *vt,
+						const int *ldvt, hgnn_real *work, const int *lwork,
+						int *iwork, int *info, size_t jobz_len);
 
 /*
  * Allocation hooks.  The math allocates only through these.  The test

@@ -23,7 +23,9 @@
  *	a_i = [H0_i ; E2_t], output a_i O_t + c_t, one value per row
  *	loss: mean squared error of each task, summed over tasks
  *
- * Both add weight_decay (||W||^2 + sum_t ||O_t||^2).  With augment = 0 the
+ * Both add weight_decay (||W||^2 + ||O block||^2); the base model decides
+ * what the O block holds and how it becomes O (base_model.c), and STL
+ * gives every task its own W and b.  With augment = 0 the
  * graphs are skipped and a_i = H0_i.  Defining HGNN_PLANT_BUG=n breaks one
  * gradient on purpose (see layers.c).
  *
@@ -61,13 +63,19 @@ hgnn_config_defaults(HgnnConfig *cfg)
 	cfg->standardize = 1;
 	cfg->augment = 1;
 	cfg->prior_correction = 1;
+	cfg->base_model = HGNN_BASE_DMTL;
+	cfg->trace_norm = 0.01;
+	cfg->rank = 8;
+	cfg->task_rank = 0;
+	cfg->class_rank = 0;
 }
 
 /*
  * Lays the blocks out in the order W, b, Wg, U1, U2, V1, V2, O, c.  Without
  * augmentation Wg, U1, U2, V1 and V2 are empty: their offsets equal that of
  * O.  A classifier has an empty Wg, so its layout is that of format version
- * 1; a regression model has empty V1 and V2.
+ * 1; a regression model has empty V1 and V2.  STL has one W and b per
+ * task, and a factored base model its factors in place of O.
  */
 void
 hgnn_layout_init(const HgnnConfig *cfg, HgnnLayout *layout)
@@ -83,12 +91,13 @@ hgnn_layout_init(const HgnnConfig *cfg, HgnnLayout *layout)
 	size_t		a = h + ft + fc;
 	size_t		T = cfg->n_tasks;
 	size_t		C = cfg->n_classes;
+	size_t		copies = cfg->base_model == HGNN_BASE_STL ? T : 1;
 	size_t		offset = 0;
 
 	layout->W = offset;
-	offset += d * h;
+	offset += copies * d * h;
 	layout->b = offset;
-	offset += h;
+	offset += copies * h;
 	layout->Wg = offset;
 	offset += h * g_rows;
 	layout->U1 = offset;
@@ -100,7 +109,7 @@ hgnn_layout_init(const HgnnConfig *cfg, HgnnLayout *layout)
 	layout->V2 = offset;
 	offset += g_class * fc;
 	layout->O = offset;
-	offset += T * a * C;
+	offset += hgnn_base_param_count(cfg, (int) a);
 	layout->c = offset;
 	offset += T * C;
 	layout->total = offset;
@@ -304,6 +313,15 @@ hgnn_work_init(HgnnWork *work, const HgnnConfig *cfg,
 		scratch = classifier_work_init(work, cfg, layout, batch);
 	work->scratch = alloc_reals(scratch);
 	work->scratch_size = scratch;
+	if (hgnn_base_factored(cfg))
+	{
+		size_t		count = (size_t) cfg->n_tasks * layout->augmented_width * C;
+
+		work->O_eff = alloc_reals(count);
+		work->dO_eff = alloc_reals(count);
+		work->base_scratch =
+			alloc_reals(hgnn_base_work_size(cfg, layout->augmented_width));
+	}
 }
 
 void
@@ -341,6 +359,9 @@ hgnn_work_free(HgnnWork *work)
 	hgnn_free(work->dC1);
 	hgnn_free(work->dC2);
 	hgnn_free(work->scratch);
+	hgnn_free(work->O_eff);
+	hgnn_free(work->dO_eff);
+	hgnn_free(work->base_scratch);
 	memset(work, 0, sizeof(*work));
 }
 
@@ -350,10 +371,29 @@ hgnn_network_hidden(const HgnnConfig *cfg, const HgnnLayout *layout,
 					HgnnWork *work)
 {
 	size_t		count = (size_t) batch->n_rows * cfg->hidden;
+	size_t		d = cfg->n_features;
+	size_t		h = cfg->hidden;
+	int			t;
 
-	hgnn_dense_forward(batch->n_rows, cfg->n_features, cfg->hidden,
-					   batch->x, params + layout->W, params + layout->b,
-					   work->Z);
+	if (cfg->base_model != HGNN_BASE_STL)
+		hgnn_dense_forward(batch->n_rows, (int) d, (int) h, batch->x,
+						   params + layout->W, params + layout->b, work->Z);
+	else
+	{
+		/* STL: the rows of task t go through W_t and b_t only */
+		for (t = 0; t < cfg->n_tasks; t++)
+		{
+			int			r0 = batch->task_start[t];
+			int			m = batch->task_start[t + 1] - r0;
+
+			if (m == 0)
+				continue;
+			hgnn_dense_forward(m, (int) d, (int) h, batch->x + r0 * d,
+							   params + layout->W + t * d * h,
+							   params + layout->b + t * h,
+							   work->Z + r0 * h);
+		}
+	}
 	hgnn_tanh_forward(count, work->Z, work->H0);
 }
 
@@ -569,11 +609,95 @@ shared_layer_backward(const HgnnConfig *cfg, const HgnnLayout *layout,
 					  HgnnWork *work, hgnn_real *grad)
 {
 	int			N = batch->n_rows;
-	int			h = cfg->hidden;
+	size_t		d = cfg->n_features;
+	size_t		h = cfg->hidden;
+	int			t;
 
 	hgnn_tanh_backward((size_t) N * h, work->H0, work->dH_a, work->dZ);
-	hgnn_dense_backward(N, cfg->n_features, h, batch->x, params + layout->W,
-						work->dZ, NULL, grad + layout->W, grad + layout->b);
+	if (cfg->base_model != HGNN_BASE_STL)
+	{
+		hgnn_dense_backward(N, (int) d, (int) h, batch->x,
+							params + layout->W, work->dZ, NULL,
+							grad + layout->W, grad + layout->b);
+		return;
+	}
+	for (t = 0; t < cfg->n_tasks; t++)
+	{
+		int			r0 = batch->task_start[t];
+		int			m = batch->task_start[t + 1] - r0;
+		size_t		block = t;
+
+#if HGNN_PLANT_BUG == 17
+		block = 0;				/* planted: every task updates task 0's W */
+#endif
+		if (m == 0)
+			continue;
+		hgnn_dense_backward(m, (int) d, (int) h, batch->x + r0 * d,
+							params + layout->W + t * d * h,
+							work->dZ + r0 * h, NULL,
+							grad + layout->W + block * d * h,
+							grad + layout->b + block * h);
+	}
+}
+
+/*
+ * The output tensor O of this pass: the O block itself, or composed from
+ * the factors into work->O_eff.
+ */
+static const hgnn_real *
+output_tensor(const HgnnConfig *cfg, const HgnnLayout *layout,
+			  const hgnn_real *params, HgnnWork *work)
+{
+	if (!hgnn_base_factored(cfg))
+		return params + layout->O;
+	hgnn_base_compose(cfg, layout->augmented_width, params + layout->O,
+					  work->O_eff, work->base_scratch);
+	return work->O_eff;
+}
+
+/* Where the output layers add dL/dO: grad itself or a zeroed dO_eff. */
+static hgnn_real *
+output_tensor_grad(const HgnnConfig *cfg, const HgnnLayout *layout,
+				   HgnnWork *work, hgnn_real *grad)
+{
+	size_t		count;
+
+	if (!hgnn_base_factored(cfg))
+		return grad + layout->O;
+	count = (size_t) cfg->n_tasks * layout->augmented_width * cfg->n_classes;
+	memset(work->dO_eff, 0, sizeof(hgnn_real) * count);
+	return work->dO_eff;
+}
+
+/* Penalty of the base model on O: the weighted trace norm for TNRMTL. */
+static double
+base_penalty(const HgnnConfig *cfg, const HgnnLayout *layout,
+			 const hgnn_real *O)
+{
+	if (cfg->base_model != HGNN_BASE_TNRMTL || cfg->trace_norm == 0.0)
+		return 0.0;
+	return cfg->trace_norm *
+		hgnn_trace_norm_forward(cfg->n_tasks, layout->augmented_width,
+								cfg->n_classes, O);
+}
+
+/*
+ * After the output layers: adds the penalty's subgradient and moves
+ * dL/dO into the factors.
+ */
+static void
+output_tensor_backward(const HgnnConfig *cfg, const HgnnLayout *layout,
+					   const hgnn_real *params, const hgnn_real *O,
+					   HgnnWork *work, hgnn_real *grad)
+{
+	if (cfg->base_model == HGNN_BASE_TNRMTL && cfg->trace_norm != 0.0)
+		hgnn_trace_norm_backward(cfg->n_tasks, layout->augmented_width,
+								 cfg->n_classes, O, cfg->trace_norm,
+								 grad + layout->O);
+	if (hgnn_base_factored(cfg))
+		hgnn_base_compose_backward(cfg, layout->augmented_width,
+								   params + layout->O, work->dO_eff,
+								   grad + layout->O, work->base_scratch);
 }
 
 static double
@@ -615,6 +739,8 @@ classifier_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
 	int			N = batch->n_rows;
 	const hgnn_real *features;
 	hgnn_real  *dfeatures;
+	const hgnn_real *O;
+	hgnn_real  *dO;
 	double		loss = 0.0;
 	int			t;
 
@@ -631,6 +757,7 @@ classifier_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
 		features = work->H0;
 		dfeatures = work->dH_a;
 	}
+	O = output_tensor(cfg, layout, params, work);
 
 	/* loss: per-task mean cross-entropy, summed over tasks */
 	for (t = 0; t < T; t++)
@@ -641,7 +768,7 @@ classifier_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
 		if (m == 0)
 			continue;
 		hgnn_dense_forward(m, a, C, features + (size_t) r0 * a,
-						   params + layout->O + (size_t) t * a * C,
+						   O + (size_t) t * a * C,
 						   params + layout->c + (size_t) t * C,
 						   work->logits + (size_t) r0 * C);
 		loss += hgnn_softmax_ce_forward(m, C, work->logits + (size_t) r0 * C,
@@ -650,6 +777,7 @@ classifier_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
 										work->probs + (size_t) r0 * C);
 	}
 	loss += weight_decay_loss(cfg, layout, params);
+	loss += base_penalty(cfg, layout, O);
 	if (grad == NULL)
 		return loss;
 
@@ -658,6 +786,7 @@ classifier_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
 	memset(work->dlogits, 0, sizeof(hgnn_real) * N * C);
 	memset(dfeatures, 0, sizeof(hgnn_real) * N * a);
 	memset(work->dZ, 0, sizeof(hgnn_real) * N * h);
+	dO = output_tensor_grad(cfg, layout, work, grad);
 
 	/* backward: output layers */
 	for (t = 0; t < T; t++)
@@ -672,12 +801,14 @@ classifier_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
 								 batch->label + r0, 1.0 / m,
 								 work->dlogits + (size_t) r0 * C);
 		hgnn_dense_backward(m, a, C, features + (size_t) r0 * a,
-							params + layout->O + (size_t) t * a * C,
+							O + (size_t) t * a * C,
 							work->dlogits + (size_t) r0 * C,
 							dfeatures + (size_t) r0 * a,
-							grad + layout->O + (size_t) t * a * C,
+							dO + (size_t) t * a * C,
 							grad + layout->c + (size_t) t * C);
 	}
+
+	output_tensor_backward(cfg, layout, params, O, work, grad);
 
 	/* backward: graphs, leaving dL/dH0 in work->dH_a */
 	if (cfg->augment)
@@ -884,6 +1015,8 @@ regression_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
 	const hgnn_real *features;
 	hgnn_real  *dfeatures;
 	hgnn_real  *output = work->logits;
+	const hgnn_real *O;
+	hgnn_real  *dO;
 	double		loss = 0.0;
 	int			t;
 
@@ -900,6 +1033,7 @@ regression_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
 		features = work->H0;
 		dfeatures = work->dH_a;
 	}
+	O = output_tensor(cfg, layout, params, work);
 
 	/* loss: per-task mean squared error, summed over tasks */
 	for (t = 0; t < T; t++)
@@ -910,12 +1044,13 @@ regression_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
 		if (m == 0)
 			continue;
 		hgnn_dense_forward(m, a, 1, features + (size_t) r0 * a,
-						   params + layout->O + (size_t) t * a,
+						   O + (size_t) t * a,
 						   params + layout->c + t, output + r0);
 		loss += hgnn_squared_error_forward(m, output + r0,
 										   batch->target + r0, 1.0 / m);
 	}
 	loss += weight_decay_loss(cfg, layout, params);
+	loss += base_penalty(cfg, layout, O);
 	if (grad == NULL)
 		return loss;
 
@@ -924,6 +1059,7 @@ regression_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
 	memset(work->dlogits, 0, sizeof(hgnn_real) * N);
 	memset(dfeatures, 0, sizeof(hgnn_real) * N * a);
 	memset(work->dZ, 0, sizeof(hgnn_real) * N * h);
+	dO = output_tensor_grad(cfg, layout, work, grad);
 
 	/* backward: output layers */
 	for (t = 0; t < T; t++)
@@ -936,11 +1072,13 @@ regression_loss(const HgnnConfig *cfg, const HgnnLayout *layout,
 		hgnn_squared_error_backward(m, output + r0, batch->target + r0,
 									1.0 / m, work->dlogits + r0);
 		hgnn_dense_backward(m, a, 1, features + (size_t) r0 * a,
-							params + layout->O + (size_t) t * a,
+							O + (size_t) t * a,
 							work->dlogits + r0, dfeatures + (size_t) r0 * a,
-							grad + layout->O + (size_t) t * a,
+							dO + (size_t) t * a,
 							grad + layout->c + t);
 	}
+
+	output_tensor_backward(cfg, layout, params, O, work, grad);
 
 	/* backward: graphs, leaving dL/dH0 in work->dH_a */
 	if (cfg->augment)
@@ -994,6 +1132,7 @@ hgnn_model_free(HgnnModel *model)
 	hgnn_free(model->info_json);
 	hgnn_free(model->pred_task_logit);
 	hgnn_free(model->pred_class_logit);
+	hgnn_free(model->pred_O);
 	memset(model, 0, sizeof(*model));
 }
 

@@ -20,6 +20,22 @@ typedef enum HgnnKind
 	HGNN_KIND_REGRESSION = 2	/* one real-valued output per task */
 } HgnnKind;
 
+/*
+ * The output layers that the augmented features feed (base_model.c).  The
+ * values are stored in the model encoding, so they never change.
+ */
+typedef enum HgnnBaseModel
+{
+	HGNN_BASE_DMTL = 0,			/* one output layer per task */
+	HGNN_BASE_TNRMTL = 1,		/* the same, trace-norm regularised */
+	HGNN_BASE_LAF = 2,			/* O_t = L S_t */
+	HGNN_BASE_TUCKER = 3,		/* Tucker factors of the T x a x C tensor */
+	HGNN_BASE_TT = 4,			/* tensor train of two cores */
+	HGNN_BASE_STL = 5			/* one whole network per task */
+} HgnnBaseModel;
+
+#define HGNN_BASE_LAST HGNN_BASE_STL
+
 typedef enum HgnnActivation
 {
 	HGNN_ACT_TANH = 1
@@ -55,6 +71,13 @@ typedef struct HgnnConfig
 	int			standardize;	/* z-score features with training mean/sd */
 	int			augment;		/* 0 trains plain DMTL: no graphs, a = [H0] */
 	int			prior_correction;	/* add log class frequency at prediction */
+
+	/* base model; the ranks are unused by the models that have none */
+	HgnnBaseModel base_model;
+	double		trace_norm;		/* weight of the TNRMTL penalty */
+	int			rank;			/* LAF and TT rank, Tucker feature rank */
+	int			task_rank;		/* Tucker task rank; 0: min(rank, T) */
+	int			class_rank;		/* Tucker class rank; 0: min(rank, C) */
 } HgnnConfig;
 
 /*
@@ -66,14 +89,16 @@ typedef struct HgnnConfig
  */
 typedef struct HgnnLayout
 {
-	size_t		W;				/* d x h */
-	size_t		b;				/* h */
+	size_t		W;				/* d x h; STL: T blocks of d x h */
+	size_t		b;				/* h; STL: T x h */
 	size_t		Wg;				/* h x g: regression row attention */
 	size_t		U1;				/* h x g */
 	size_t		U2;				/* g x ft */
 	size_t		V1;				/* h x g */
 	size_t		V2;				/* g x fc */
-	size_t		O;				/* T blocks of a x C; task t at O + t*a*C */
+	size_t		O;				/* T blocks of a x C; task t at O + t*a*C;
+								 * the factors of a factorised base model
+								 * instead (base_model.h) */
 	size_t		c;				/* T x C */
 	size_t		total;
 	int			augmented_width;	/* a */
@@ -154,6 +179,8 @@ typedef struct HgnnModel
 	/* prediction cache, built by hgnn_model_prepare(); not encoded */
 	hgnn_real  *pred_task_logit;	/* T x C: E2_t . O_t[h:h+ft] + c_t */
 	hgnn_real  *pred_class_logit;	/* T x C x C: C2_(t,k) . O_t[h+ft:] */
+	hgnn_real  *pred_O;			/* T x a x C: the effective O_t of every
+								 * task, composed from the factors */
 } HgnnModel;
 
 /* Callback run after every training step; the SQL layer checks for
@@ -203,6 +230,10 @@ extern void hgnn_model_prepare(HgnnModel *model);
  */
 extern int	hgnn_standardize_row(const HgnnModel *model, const float *x,
 								 hgnn_real *z);
+
+/* W: d x h and b: h of task t's hidden layer, shared unless STL. */
+extern void hgnn_hidden_weights(const HgnnModel *model, int task,
+								const hgnn_real **W, const hgnn_real **b);
 
 extern size_t hgnn_predict_work_size(const HgnnModel *model);
 extern int	hgnn_predict_row(const HgnnModel *model, const float *x, int task,

@@ -60,6 +60,7 @@ typedef struct ModelCache
 	TransactionId *snap_subxip; /* snap_subxcnt, in fn_mcxt */
 } ModelCache;
 
+/* TODO: report base_model and its effective ranks in model_info. */
 static ModelCache *
 get_cache(FunctionCallInfo fcinfo)
 {

@@ -64,6 +64,10 @@ static const OptionDef option_defs[] = {
 	{"skip_nulls", OPTION_BOOL, offsetof(HgnnOptions, skip_nulls)},
 };
 
+/*
+ * TODO: expose base_model (by name), trace_norm, rank, task_rank and
+ * class_rank; until then every model trained from SQL is DMTL.
+ */
 #define N_OPTIONS lengthof(option_defs)
 
 static char *

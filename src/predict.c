@@ -14,8 +14,12 @@
  * the cache contains E2_t O_t[h:] + c_t.  The output is standardized, and
  * hgnn_predict_value returns target_mean[t] + target_scale[t] * output.
  *
+ * Every base model scores with its effective O_t: the cache holds O
+ * composed once from the factors, or a copy of the O block.
+ *
  * Copyright (c) 2026, hgnn developers
  */
+#include "base_model.h"
 #include "layers.h"
 #include "model.h"
 
@@ -36,7 +40,21 @@ hgnn_model_prepare(HgnnModel *model)
 
 	hgnn_free(model->pred_task_logit);
 	hgnn_free(model->pred_class_logit);
+	hgnn_free(model->pred_O);
 	model->pred_class_logit = NULL;
+	model->pred_O = hgnn_alloc_array((size_t) T * a * C, sizeof(hgnn_real));
+	if (hgnn_base_factored(cfg))
+	{
+		hgnn_real  *work = hgnn_alloc_array(hgnn_base_work_size(cfg, a) + 1,
+											sizeof(hgnn_real));
+
+		hgnn_base_compose(cfg, a, model->params + model->layout.O,
+						  model->pred_O, work);
+		hgnn_free(work);
+	}
+	else
+		memcpy(model->pred_O, model->params + model->layout.O,
+			   sizeof(hgnn_real) * T * a * C);
 	model->pred_task_logit = hgnn_alloc_array((size_t) T * C,
 											  sizeof(hgnn_real));
 	if (cfg->augment && cfg->kind != HGNN_KIND_REGRESSION)
@@ -45,8 +63,7 @@ hgnn_model_prepare(HgnnModel *model)
 
 	for (t = 0; t < T; t++)
 	{
-		const hgnn_real *O = model->params + model->layout.O +
-			(size_t) t * a * C;
+		const hgnn_real *O = model->pred_O + (size_t) t * a * C;
 		hgnn_real  *base = model->pred_task_logit + (size_t) t * C;
 
 		memcpy(base, model->params + model->layout.c + (size_t) t * C,
@@ -66,6 +83,18 @@ hgnn_model_prepare(HgnnModel *model)
 				  O + (size_t) (h + ft) * C, C,
 				  0.0, model->pred_class_logit + (size_t) t * C * C, C);
 	}
+}
+
+void
+hgnn_hidden_weights(const HgnnModel *model, int task, const hgnn_real **W,
+					const hgnn_real **b)
+{
+	const HgnnConfig *cfg = &model->cfg;
+	size_t		block = cfg->base_model == HGNN_BASE_STL ? task : 0;
+
+	*W = model->params + model->layout.W +
+		block * cfg->n_features * cfg->hidden;
+	*b = model->params + model->layout.b + block * cfg->hidden;
 }
 
 /* z: d, H0: h, base logits: C, candidate logits: C */
@@ -159,6 +188,8 @@ hgnn_predict_row(const HgnnModel *model, const float *x, int task,
 	hgnn_real  *logits = base + C;
 	const uint8_t *present;
 	const hgnn_real *O;
+	const hgnn_real *W;
+	const hgnn_real *b;
 	int			best = -1;
 	int			j,
 				k;
@@ -170,12 +201,12 @@ hgnn_predict_row(const HgnnModel *model, const float *x, int task,
 	if (hgnn_standardize_row(model, x, z) != 0)
 		return -1;
 	present = model->present + (size_t) task * C;
-	O = model->params + model->layout.O + (size_t) task * a * C;
+	O = model->pred_O + (size_t) task * a * C;
 
 	/* H0 = tanh(z W + b) */
-	memcpy(h0, model->params + model->layout.b, sizeof(hgnn_real) * h);
-	hgnn_gemv(CblasRowMajor, CblasTrans, d, h, 1.0,
-			  model->params + model->layout.W, h, z, 1, 1.0, h0, 1);
+	hgnn_hidden_weights(model, task, &W, &b);
+	memcpy(h0, b, sizeof(hgnn_real) * h);
+	hgnn_gemv(CblasRowMajor, CblasTrans, d, h, 1.0, W, h, z, 1, 1.0, h0, 1);
 	for (j = 0; j < h; j++)
 		h0[j] = hgnn_tanh(h0[j]);
 
@@ -234,6 +265,8 @@ hgnn_predict_value(const HgnnModel *model, const float *x, int task,
 	hgnn_real  *z = work;
 	hgnn_real  *h0 = z + d;
 	const hgnn_real *O;
+	const hgnn_real *W;
+	const hgnn_real *b;
 	double		output;
 	int			j;
 
@@ -242,12 +275,12 @@ hgnn_predict_value(const HgnnModel *model, const float *x, int task,
 		return NAN;
 	if (hgnn_standardize_row(model, x, z) != 0)
 		return NAN;
-	O = model->params + model->layout.O + (size_t) task * a;
+	O = model->pred_O + (size_t) task * a;
 
 	/* H0 = tanh(z W + b) */
-	memcpy(h0, model->params + model->layout.b, sizeof(hgnn_real) * h);
-	hgnn_gemv(CblasRowMajor, CblasTrans, d, h, 1.0,
-			  model->params + model->layout.W, h, z, 1, 1.0, h0, 1);
+	hgnn_hidden_weights(model, task, &W, &b);
+	memcpy(h0, b, sizeof(hgnn_real) * h);
+	hgnn_gemv(CblasRowMajor, CblasTrans, d, h, 1.0, W, h, z, 1, 1.0, h0, 1);
 	for (j = 0; j < h; j++)
 		h0[j] = hgnn_tanh(h0[j]);
 

@@ -102,6 +102,31 @@ validate_config(const HgnnConfig *cfg, const HgnnData *data, HgnnKind kind,
 		snprintf(errbuf, errlen, "sigma must be finite, not %g", cfg->sigma);
 		return -1;
 	}
+	if (cfg->base_model < HGNN_BASE_DMTL || cfg->base_model > HGNN_BASE_LAST)
+	{
+		snprintf(errbuf, errlen, "base_model %d is unknown",
+				 (int) cfg->base_model);
+		return -1;
+	}
+	if (cfg->base_model == HGNN_BASE_STL && cfg->augment)
+	{
+		snprintf(errbuf, errlen,
+				 "base_model stl shares nothing between tasks, so it needs augment false");
+		return -1;
+	}
+	if (!(cfg->trace_norm >= 0.0) || !isfinite(cfg->trace_norm))
+	{
+		snprintf(errbuf, errlen, "trace_norm must be non-negative and finite, not %g",
+				 cfg->trace_norm);
+		return -1;
+	}
+	if (cfg->rank < 1 || cfg->task_rank < 0 || cfg->class_rank < 0)
+	{
+		snprintf(errbuf, errlen,
+				 "rank must be at least 1 and task_rank and class_rank at least 0, not %d, %d and %d",
+				 cfg->rank, cfg->task_rank, cfg->class_rank);
+		return -1;
+	}
 	return 0;
 }
 

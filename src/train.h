@@ -11,6 +11,7 @@
 #ifndef HGNN_TRAIN_H
 #define HGNN_TRAIN_H
 
+#include "base_model.h"
 #include "layers.h"
 #include "model.h"
 #include "sampler.h"
@@ -66,6 +67,10 @@ typedef struct HgnnWork
 	hgnn_real  *dclass_pool;	/* n_pairs x h */
 	hgnn_real  *dC1;			/* n_pairs x g */
 	hgnn_real  *dC2;			/* n_pairs x fc */
+	/* factored base models: the composed output tensor */
+	hgnn_real  *O_eff;			/* T x a x C, NULL for unfactored models */
+	hgnn_real  *dO_eff;			/* T x a x C */
+	hgnn_real  *base_scratch;	/* hgnn_base_work_size values */
 	hgnn_real  *scratch;		/* largest layer work buffer */
 	size_t		scratch_size;
 } HgnnWork;
@@ -89,7 +94,9 @@ extern void hgnn_network_hidden(const HgnnConfig *cfg,
  * Runs the forward pass on batch and returns the loss: the sum over tasks
  * of the mean cross-entropy of the task's rows, or for regression the mean
  * squared error against batch->target, plus weight_decay times
- * (||W||^2 + sum_t ||O_t||^2).  For a classifier cfg->sigma must be > 0.
+ * (||W||^2 + ||O block||^2), the O block holding the factors of a
+ * factored base model, plus for TNRMTL trace_norm times the trace norm of
+ * O.  For a classifier cfg->sigma must be > 0.
  * When grad is not NULL, overwrites it with the gradient of the loss
  * (layout.total values).  Leaves E2 in work->task2.Y and, for a
  * classifier, C2, one row per batch pair, in work->class2.Y.

@@ -1,6 +1,6 @@
 #!/bin/sh
 # Builds test_grad with each planted gradient bug (-DHGNN_PLANT_BUG=n, see
-# src/layers.c and src/model.c) and checks that test_grad fails every time.
+# src/layers.c, src/model.c and src/base_model.c) and checks that test_grad fails every time.
 # Exits non-zero when a planted bug goes unnoticed.
 #
 #	test/plant_bug.sh			run from the repository root or test/
@@ -8,7 +8,7 @@
 set -u
 cd "$(dirname "$0")" || exit 2
 
-bugs="1 2 3 4 5 6 7 8 9 10 11 12"
+bugs="1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17"
 describe() {
 	case $1 in
 		1) echo "kernel graph backward uses dD in place of dD + dD^T" ;;
@@ -23,6 +23,11 @@ describe() {
 		10) echo "row attention backward drops the path from S into H" ;;
 		11) echo "squared error backward misses the factor 2" ;;
 		12) echo "regression backward drops layer 1's share of dWg" ;;
+		13) echo "LAF backward gives dS to task 0 only" ;;
+		14) echo "Tucker backward drops the core's gradient" ;;
+		15) echo "tensor train backward halves dG1" ;;
+		16) echo "trace norm backward sums the modes instead of their mean" ;;
+		17) echo "STL backward adds every task's dW into task 0's W" ;;
 	esac
 }
 

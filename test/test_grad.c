@@ -673,6 +673,178 @@ test_softmax_ce(HgnnRng *rng)
 	report(worst_sum < 1e-12, "masked softmax rows sum to 1", detail);
 }
 
+/* ---------------------------------------------------------- base models */
+
+/*
+ * Output tensors of the factored base models against the loss R . O, with
+ * every gradient buffer prefilled to check that backward adds.
+ */
+typedef struct FactorCase
+{
+	int			T,
+				a,
+				C,
+				r1,
+				r2,
+				r3;
+	hgnn_real  *f[4];			/* the factors, in the order of the header */
+	hgnn_real  *X,
+			   *Y,
+			   *O,
+			   *R;
+	int			kind;			/* HGNN_BASE_LAF, _TUCKER or _TT */
+} FactorCase;
+
+static double
+factor_loss(void *arg)
+{
+	FactorCase *c = arg;
+
+	if (c->kind == HGNN_BASE_LAF)
+		hgnn_laf_forward(c->T, c->a, c->C, c->r2, c->f[0], c->f[1], c->O);
+	else if (c->kind == HGNN_BASE_TUCKER)
+		hgnn_tucker_forward(c->T, c->a, c->C, c->r1, c->r2, c->r3, c->f[0],
+							c->f[1], c->f[2], c->f[3], c->X, c->Y, c->O);
+	else
+		hgnn_tt_forward(c->T, c->a, c->C, c->r2, c->f[0], c->f[1], c->O);
+	return dot(c->R, c->O, (size_t) c->T * c->a * c->C);
+}
+
+static void
+check_factors(HgnnRng *rng, FactorCase *c, const char *label, int n_factors,
+			  const size_t *sizes, const char *const *names)
+{
+	size_t		nO = (size_t) c->T * c->a * c->C;
+	size_t		nX = (size_t) c->T * c->r2 * c->r3;
+	size_t		nY = (size_t) c->T * c->a * c->r3;
+	hgnn_real  *grad[4];
+	hgnn_real  *prior[4];
+	hgnn_real  *dX = reals(nX);
+	hgnn_real  *dY = reals(nY);
+	char		name[80];
+	int			i;
+
+	c->O = reals(nO);
+	c->R = reals(nO);
+	c->X = reals(nX);
+	c->Y = reals(nY);
+	fill_uniform(rng, c->R, nO, -1, 1);
+	for (i = 0; i < n_factors; i++)
+	{
+		c->f[i] = reals(sizes[i]);
+		fill_uniform(rng, c->f[i], sizes[i], -1, 1);
+		grad[i] = reals(sizes[i]);
+		prior[i] = reals(sizes[i]);
+		prefill(rng, grad[i], prior[i], sizes[i]);
+	}
+	factor_loss(c);
+	if (c->kind == HGNN_BASE_LAF)
+		hgnn_laf_backward(c->T, c->a, c->C, c->r2, c->f[0], c->f[1], c->R,
+						  grad[0], grad[1]);
+	else if (c->kind == HGNN_BASE_TUCKER)
+		hgnn_tucker_backward(c->T, c->a, c->C, c->r1, c->r2, c->r3,
+							 c->f[0], c->f[1], c->f[2], c->f[3], c->X, c->Y,
+							 c->R, grad[0], grad[1], grad[2], grad[3], dX,
+							 dY);
+	else
+		hgnn_tt_backward(c->T, c->a, c->C, c->r2, c->f[0], c->f[1], c->R,
+						 grad[0], grad[1]);
+	for (i = 0; i < n_factors; i++)
+	{
+		subtract(grad[i], prior[i], sizes[i]);
+		snprintf(name, sizeof(name), "%s d%s", label, names[i]);
+		check_gradient(name, c->f[i], sizes[i], grad[i], factor_loss, c);
+	}
+	for (i = 0; i < n_factors; i++)
+	{
+		hgnn_free(c->f[i]);
+		hgnn_free(grad[i]);
+		hgnn_free(prior[i]);
+	}
+	hgnn_free(c->O);
+	hgnn_free(c->R);
+	hgnn_free(c->X);
+	hgnn_free(c->Y);
+	hgnn_free(dX);
+	hgnn_free(dY);
+}
+
+/* the rank sits in r2 for LAF and TT; r1 and r3 only size Tucker */
+static void
+test_laf(HgnnRng *rng)
+{
+	static const char *const names[] = {"L", "S"};
+	FactorCase	c = {.T = 3,.a = 5,.C = 2,.r1 = 1,.r2 = 2,.r3 = 1,
+	.kind = HGNN_BASE_LAF};
+	size_t		sizes[2] = {5 * 2, 3 * 2 * 2};
+
+	check_factors(rng, &c, "LAF", 2, sizes, names);
+}
+
+static void
+test_tucker(HgnnRng *rng)
+{
+	static const char *const names[] = {"G", "A1", "A2", "A3"};
+	FactorCase	c = {.T = 3,.a = 5,.C = 4,.r1 = 2,.r2 = 3,.r3 = 2,
+	.kind = HGNN_BASE_TUCKER};
+	size_t		sizes[4] = {2 * 3 * 2, 3 * 2, 5 * 3, 4 * 2};
+
+	check_factors(rng, &c, "Tucker", 4, sizes, names);
+}
+
+static void
+test_tt(HgnnRng *rng)
+{
+	static const char *const names[] = {"G1", "G2"};
+	FactorCase	c = {.T = 3,.a = 4,.C = 2,.r1 = 1,.r2 = 2,.r3 = 1,
+	.kind = HGNN_BASE_TT};
+	size_t		sizes[2] = {3 * 2, 2 * 4 * 2};
+
+	check_factors(rng, &c, "tensor train", 2, sizes, names);
+}
+
+typedef struct TraceCase
+{
+	int			T,
+				a,
+				C;
+	hgnn_real  *O;
+} TraceCase;
+
+static double
+trace_loss(void *arg)
+{
+	TraceCase  *c = arg;
+
+	return hgnn_trace_norm_forward(c->T, c->a, c->C, c->O);
+}
+
+/*
+ * A random tensor has distinct nonzero singular values in every
+ * unfolding, where the nuclear norm is differentiable.  C = 1 makes the
+ * class unfolding a single row, whose nuclear norm is its length.
+ */
+static void
+test_trace_norm(HgnnRng *rng, int T, int a, int C)
+{
+	TraceCase	c = {.T = T,.a = a,.C = C};
+	size_t		count = (size_t) T * a * C;
+	hgnn_real  *grad = reals(count);
+	hgnn_real  *prior = reals(count);
+	char		name[80];
+
+	c.O = reals(count);
+	fill_uniform(rng, c.O, count, -1, 1);
+	prefill(rng, grad, prior, count);
+	hgnn_trace_norm_backward(T, a, C, c.O, 1.0, grad);
+	subtract(grad, prior, count);
+	snprintf(name, sizeof(name), "trace norm dO (%d x %d x %d)", T, a, C);
+	check_gradient(name, c.O, count, grad, trace_loss, &c);
+	hgnn_free(grad);
+	hgnn_free(prior);
+	hgnn_free(c.O);
+}
+
 /* ---------------------------------------------------------- whole model */
 
 typedef struct ModelCase
@@ -683,6 +855,19 @@ typedef struct ModelCase
 	HgnnWork	work;
 	hgnn_real  *params;
 } ModelCase;
+
+/*
+ * Ranks of 2 make every factor smaller than the tensor it builds, and a
+ * large trace-norm weight keeps the penalty's share of the gradient well
+ * above the tolerance.
+ */
+static void
+set_base_model(HgnnConfig *cfg, HgnnBaseModel base)
+{
+	cfg->base_model = base;
+	cfg->rank = 2;
+	cfg->trace_norm = 0.5;
+}
 
 static double
 model_loss(void *arg)
@@ -698,15 +883,15 @@ model_loss(void *arg)
  * class 0, and blocks have 2 or 3 rows.
  */
 static void
-test_model(HgnnRng *rng, int augment)
+test_model(HgnnRng *rng, int augment, HgnnBaseModel base)
 {
 	static const int counts[9] = {2, 3, 2, 3, 0, 2, 0, 2, 3};
 	ModelCase	c;
 	hgnn_real  *grad;
 	double		loss_with_grad,
 				loss_alone;
-	const char *suffix = augment ? "augment on" : "augment off";
-	char		name[80];
+	char		suffix[64];
+	char		name[112];
 	struct
 	{
 		const char *name;
@@ -726,6 +911,9 @@ test_model(HgnnRng *rng, int augment)
 	c.cfg.weight_decay = 0.2;
 	c.cfg.sigma = 2.0;
 	c.cfg.augment = augment;
+	set_base_model(&c.cfg, base);
+	snprintf(suffix, sizeof(suffix), "%s, augment %s",
+			 hgnn_base_model_name(base), augment ? "on" : "off");
 	hgnn_layout_init(&c.cfg, &c.layout);
 	hgnn_batch_init(&c.batch, 3, 3, 3, counts);
 	fill_uniform(rng, c.batch.x, (size_t) c.batch.n_rows * 3, -2, 2);
@@ -792,15 +980,15 @@ test_model(HgnnRng *rng, int augment)
  * single row.  Checks every parameter block of the layout.
  */
 static void
-test_regression_model(HgnnRng *rng, int augment)
+test_regression_model(HgnnRng *rng, int augment, HgnnBaseModel base)
 {
 	static const int counts[3] = {3, 1, 4};
 	ModelCase	c;
 	hgnn_real  *grad;
 	double		loss_with_grad,
 				loss_alone;
-	const char *suffix = augment ? "augment on" : "augment off";
-	char		name[80];
+	char		suffix[64];
+	char		name[112];
 	struct
 	{
 		const char *name;
@@ -820,6 +1008,9 @@ test_regression_model(HgnnRng *rng, int augment)
 	c.cfg.class_embedding = 2;
 	c.cfg.weight_decay = 0.2;
 	c.cfg.augment = augment;
+	set_base_model(&c.cfg, base);
+	snprintf(suffix, sizeof(suffix), "%s, augment %s",
+			 hgnn_base_model_name(base), augment ? "on" : "off");
 	hgnn_layout_init(&c.cfg, &c.layout);
 	hgnn_batch_init(&c.batch, 3, 1, 3, counts);
 	fill_uniform(rng, c.batch.x, (size_t) c.batch.n_rows * 3, -2, 2);
@@ -888,6 +1079,7 @@ main(void)
 	static const int same[4] = {1, 1, 1, 1};
 	static const int single[1] = {0};
 	HgnnRng		rng;
+	int			base;
 
 	hgnn_rng_seed(&rng, 20260101);
 	test_dense(&rng);
@@ -902,10 +1094,21 @@ main(void)
 	test_row_attention(&rng, 1, 3, 2);
 	test_softmax_ce(&rng);
 	test_squared_error(&rng);
-	test_model(&rng, 1);
-	test_model(&rng, 0);
-	test_regression_model(&rng, 1);
-	test_regression_model(&rng, 0);
+	test_laf(&rng);
+	test_tucker(&rng);
+	test_tt(&rng);
+	test_trace_norm(&rng, 3, 4, 2);
+	test_trace_norm(&rng, 3, 5, 1);
+	for (base = HGNN_BASE_DMTL; base <= HGNN_BASE_LAST; base++)
+	{
+		if (base != HGNN_BASE_STL)
+		{
+			test_model(&rng, 1, base);
+			test_regression_model(&rng, 1, base);
+		}
+		test_model(&rng, 0, base);
+		test_regression_model(&rng, 0, base);
+	}
 
 	printf("%d passed, %d failed\n", n_passed, n_failed);
 	return n_failed == 0 ? 0 : 1;

@@ -20,7 +20,8 @@ PG_CFLAGS = -std=gnu99 -Wall -Wextra -Wno-unused-parameter \
 
 # pg_regress reads sql/ and expected/ and writes results/ under outputdir
 REGRESS = fit types predict catalog errors options encoding parallel timeout \
-	functions deploy inspect evaluate upgrade safety regression robustness
+	functions deploy inspect evaluate upgrade safety regression robustness \
+	base_models
 REGRESS_OPTS = --outputdir=build/regress
 
 PG_CONFIG ?= pg_config

@@ -11,7 +11,7 @@ SELECT hgnn_fit(ARRAY[(i / 2) % 2 + 0.3 * sin(i), 0.3 * cos(i)]::real[],
                   "batch_per_group": 4}') AS model
 FROM generate_series(1, 40) AS i;
 
--- the header: magic "HGNN", format version 2 as little-endian uint32
+-- the header: magic "HGNN", format version 3 as little-endian uint32
 SELECT substr(model, 1, 8) AS header, length(model) AS bytes
 FROM enc_models;
 
@@ -52,7 +52,7 @@ FROM enc_models, generate_series(0, length(model) - 1) AS n
 GROUP BY 1 ORDER BY 1;
 
 -- a version number from a newer hgnn, and the invalid version 0
-SELECT hgnn_model_info(overlay(model placing '\x03000000'::bytea
+SELECT hgnn_model_info(overlay(model placing '\x04000000'::bytea
                                FROM 5 FOR 4)) FROM enc_models;
 SELECT hgnn_predict_label(overlay(model placing '\xffffffff'::bytea
                                   FROM 5 FOR 4), '{1, 2}'::real[], 1)

@@ -121,7 +121,7 @@ SELECT * FROM up_v1, hgnn_task_relations(model);
 SELECT hgnn_evaluate(model, ARRAY[1, 0]::real[], 1, 'left') -> 'rows' AS rows
 FROM up_v1;
 
--- models trained now are in format version 2
+-- models trained now are in format version 3
 SELECT DISTINCT hgnn_model_info(model) -> 'format_version' AS format_version
 FROM hgnn_models;
 

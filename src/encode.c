@@ -10,6 +10,8 @@
  *				batch_per_group; f64 learning_rate, weight_decay, sigma,
  *				clip_norm; u64 seed; u8 standardize, augment,
  *				prior_correction, 0
+ *	base		version 3 on: u32 base_model, f64 trace_norm, u32 rank,
+ *				task_rank, class_rank
  *	layout		u64 total, u32 augmented_width (checked against the layout
  *				that the config implies)
  *	arrays		f32 params[total], task_emb[T*ft], class_emb[T*C*fc];
@@ -32,12 +34,11 @@
  *	relation	u8 present, then f32 task_relation[T*T] when present
  *	curve		u32 count, 0 or epochs, then f64 epoch_loss[count]
  *
+ * Format version 3 inserts the base block after the config, because the
+ * layout depends on the base model.  Versions 1 and 2 have no base block
+ * and decode as DMTL with the default trace_norm and ranks.
+ *
  * Copyright (c) 2026, hgnn developers
- */
-/*
- * TODO: format version 3 with base_model, trace_norm and the ranks after
- * the config; until then only DMTL models are encoded, and they decode
- * as before.
  */
 #include "encode.h"
 
@@ -202,8 +203,9 @@ relation_count(const HgnnConfig *cfg)
 	return (size_t) cfg->n_tasks * (size_t) cfg->n_tasks;
 }
 
-/* Fixed part of the body: config, layout, training statistics. */
+/* Fixed part of the body: config, base, layout, training statistics. */
 #define CONFIG_BYTES (11 * 4 + 4 * 8 + 8 + 4)
+#define BASE_BYTES (4 + 8 + 3 * 4)
 #define LAYOUT_BYTES (8 + 4)
 #define TRAINING_BYTES (4 * 8)
 
@@ -214,7 +216,7 @@ body_size(const HgnnModel *model)
 	size_t		size;
 
 	array_counts(&model->cfg, &counts);
-	size = CONFIG_BYTES + LAYOUT_BYTES + TRAINING_BYTES;
+	size = CONFIG_BYTES + BASE_BYTES + LAYOUT_BYTES + TRAINING_BYTES;
 	size += 4 * (model->layout.total + counts.task_emb + counts.class_emb +
 				 counts.pairs + 2 * counts.features);
 	size += counts.pairs;
@@ -273,6 +275,13 @@ hgnn_encode(const HgnnModel *model, uint8_t *buf)
 	put_u8(&w, cfg->augment ? 1 : 0);
 	put_u8(&w, cfg->prior_correction ? 1 : 0);
 	put_u8(&w, 0);
+
+	/* base model, format version 3 */
+	put_u32(&w, (uint32_t) cfg->base_model);
+	put_f64(&w, cfg->trace_norm);
+	put_u32(&w, (uint32_t) cfg->rank);
+	put_u32(&w, (uint32_t) cfg->task_rank);
+	put_u32(&w, (uint32_t) cfg->class_rank);
 
 	/* layout */
 	put_u64(&w, (uint64_t) model->layout.total);
@@ -708,6 +717,57 @@ get_config(Reader *r, HgnnConfig *cfg)
 }
 
 /*
+ * Reads the base block of format version 3, or sets DMTL and the default
+ * trace_norm and ranks for an older version.  Runs after get_config because
+ * it checks that STL is stored without augmentation.
+ */
+static void
+get_base(Reader *r, HgnnConfig *cfg)
+{
+	HgnnConfig	defaults;
+	uint32_t	v;
+
+	if (r->version < 3)
+	{
+		hgnn_config_defaults(&defaults);
+		cfg->base_model = HGNN_BASE_DMTL;
+		cfg->trace_norm = defaults.trace_norm;
+		cfg->rank = defaults.rank;
+		cfg->task_rank = defaults.task_rank;
+		cfg->class_rank = defaults.class_rank;
+		return;
+	}
+
+	v = get_u32(r, "base_model");
+	if (!check_range(r, "base_model", v, HGNN_BASE_DMTL, HGNN_BASE_LAST))
+		return;
+	cfg->base_model = (HgnnBaseModel) v;
+	cfg->trace_norm = get_f64(r, "trace_norm");
+	if (r->failed)
+		return;
+	if (!isfinite(cfg->trace_norm) || cfg->trace_norm < 0)
+	{
+		reader_fail(r, "trace_norm %g is negative or not finite",
+					cfg->trace_norm);
+		return;
+	}
+	v = get_u32(r, "rank");
+	if (!check_range(r, "rank", v, 1, HGNN_MAX_RANK))
+		return;
+	cfg->rank = (int) v;
+	v = get_u32(r, "task_rank");
+	if (!check_range(r, "task_rank", v, 0, HGNN_MAX_RANK))
+		return;
+	cfg->task_rank = (int) v;
+	v = get_u32(r, "class_rank");
+	if (!check_range(r, "class_rank", v, 0, HGNN_MAX_RANK))
+		return;
+	cfg->class_rank = (int) v;
+	if (cfg->base_model == HGNN_BASE_STL && cfg->augment)
+		reader_fail(r, "base_model stl is stored with augment 1");
+}
+
+/*
  * Reads the task relation and the training curve.  Every relation value is
  * an attention weight, so it must lie in [0, 1].
  */
@@ -814,6 +874,7 @@ get_body(Reader *r, HgnnModel *model)
 	uint32_t	info_len;
 
 	get_config(r, cfg);
+	get_base(r, cfg);
 	if (r->failed)
 		return;
 

@@ -13,7 +13,7 @@
 
 #include "model.h"
 
-#define HGNN_FORMAT_VERSION 2
+#define HGNN_FORMAT_VERSION 3
 
 /* magic, version, checksum and body length */
 #define HGNN_HEADER_SIZE 24

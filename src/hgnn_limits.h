@@ -24,6 +24,8 @@
 #define HGNN_MAX_EMBEDDING 1024
 #define HGNN_MAX_EPOCHS 1000000
 #define HGNN_MAX_BATCH_PER_GROUP 4096
+/* rank, task_rank and class_rank of the factored base models */
+#define HGNN_MAX_RANK 1024
 /*
  * batch_per_group * classes: the side of one task's intra-task graph, whose
  * n x n matrices take 64 MiB each at this size

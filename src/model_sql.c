@@ -21,6 +21,7 @@
 #include "utils/memutils.h"
 #include "utils/snapmgr.h"
 
+#include "base_model.h"
 #include "encode.h"
 #include "hgnn.h"
 #include "keys.h"
@@ -60,7 +61,6 @@ typedef struct ModelCache
 	TransactionId *snap_subxip; /* snap_subxcnt, in fn_mcxt */
 } ModelCache;
 
-/* TODO: report base_model and its effective ranks in model_info. */
 static ModelCache *
 get_cache(FunctionCallInfo fcinfo)
 {
@@ -547,6 +547,34 @@ append_doubles_json(StringInfo buf, const double *values, int count)
 	appendStringInfoChar(buf, ']');
 }
 
+/*
+ * Appends the base model, its trace_norm and its effective ranks, with
+ * null for each value that the base model does not use.  Tucker resolves
+ * task_rank and class_rank 0 to min(rank, tasks) and min(rank, classes).
+ */
+static void
+append_base_model_json(StringInfo buf, const HgnnConfig *cfg)
+{
+	bool		tucker = cfg->base_model == HGNN_BASE_TUCKER;
+
+	appendStringInfoString(buf, ", \"base_model\": ");
+	escape_json(buf, hgnn_base_model_name(cfg->base_model));
+	appendStringInfoString(buf, ", \"trace_norm\": ");
+	if (cfg->base_model == HGNN_BASE_TNRMTL)
+		hgnn_append_json_double(buf, cfg->trace_norm);
+	else
+		appendStringInfoString(buf, "null");
+	if (hgnn_base_factored(cfg))
+		appendStringInfo(buf, ", \"rank\": %d", cfg->rank);
+	else
+		appendStringInfoString(buf, ", \"rank\": null");
+	if (tucker)
+		appendStringInfo(buf, ", \"task_rank\": %d, \"class_rank\": %d",
+						 hgnn_base_task_rank(cfg), hgnn_base_class_rank(cfg));
+	else
+		appendStringInfoString(buf, ", \"task_rank\": null, \"class_rank\": null");
+}
+
 static Datum
 model_info(const HgnnCachedModel *cached)
 {
@@ -569,6 +597,7 @@ model_info(const HgnnCachedModel *cached)
 	appendStringInfo(&buf, ", \"augment\": %s, \"augmented_width\": %d, \"n_parameters\": %zu",
 					 cfg->augment ? "true" : "false",
 					 model->layout.augmented_width, model->layout.total);
+	append_base_model_json(&buf, cfg);
 	appendStringInfoString(&buf, ", \"label_type\": ");
 	escape_json(&buf, hgnn_key_kind_name(model->labels.kind));
 	appendStringInfoString(&buf, ", \"task_type\": ");

@@ -15,6 +15,7 @@
 #include "utils/json.h"
 #include "utils/numeric.h"
 
+#include "base_model.h"
 #include "hgnn_limits.h"
 #include "options.h"
 
@@ -24,7 +25,8 @@ typedef enum OptionType
 	OPTION_REAL,				/* double field, see min_exclusive */
 	OPTION_BOOL,				/* int field, 0 or 1 */
 	OPTION_SEED,				/* uint64 field, 0 to INT64_MAX */
-	OPTION_KIND					/* int field: an HgnnKind, by name */
+	OPTION_KIND,				/* int field: an HgnnKind, by name */
+	OPTION_BASE_MODEL			/* HgnnBaseModel field, by name */
 } OptionType;
 
 typedef struct OptionDef
@@ -60,14 +62,16 @@ static const OptionDef option_defs[] = {
 	{"standardize", OPTION_BOOL, CFG(standardize)},
 	{"augment", OPTION_BOOL, CFG(augment)},
 	{"prior_correction", OPTION_BOOL, CFG(prior_correction)},
+	{"base_model", OPTION_BASE_MODEL, CFG(base_model)},
+	{"trace_norm", OPTION_REAL, CFG(trace_norm), 0, 1000},
+	{"rank", OPTION_INT, CFG(rank), 1, HGNN_MAX_RANK},
+	/* 0 resolves to min(rank, tasks) and min(rank, classes) */
+	{"task_rank", OPTION_INT, CFG(task_rank), 0, HGNN_MAX_RANK},
+	{"class_rank", OPTION_INT, CFG(class_rank), 0, HGNN_MAX_RANK},
 	{"verbose", OPTION_BOOL, offsetof(HgnnOptions, verbose)},
 	{"skip_nulls", OPTION_BOOL, offsetof(HgnnOptions, skip_nulls)},
 };
 
-/*
- * TODO: expose base_model (by name), trace_norm, rank, task_rank and
- * class_rank; until then every model trained from SQL is DMTL.
- */
 #define N_OPTIONS lengthof(option_defs)
 
 static char *
@@ -240,6 +244,45 @@ parse_kind(const OptionDef *def, JsonbValue *v)
 	return 0;					/* not reached */
 }
 
+/* Returns the base model names as "dmtl", "tnrmtl", ... for messages. */
+static char *
+base_model_names(void)
+{
+	StringInfoData buf;
+	int			i;
+
+	initStringInfo(&buf);
+	for (i = 0; i <= HGNN_BASE_LAST; i++)
+	{
+		if (i > 0)
+			appendStringInfoString(&buf, i < HGNN_BASE_LAST ? ", " : " or ");
+		escape_json(&buf, hgnn_base_model_name(i));
+	}
+	return buf.data;
+}
+
+static HgnnBaseModel
+parse_base_model(const OptionDef *def, JsonbValue *v)
+{
+	int			i;
+
+	if (v->type != jbvString)
+		report_wrong_type(def, v, base_model_names());
+	for (i = 0; i <= HGNN_BASE_LAST; i++)
+	{
+		const char *name = hgnn_base_model_name(i);
+
+		if (strlen(name) == (size_t) v->val.string.len &&
+			memcmp(name, v->val.string.val, v->val.string.len) == 0)
+			return (HgnnBaseModel) i;
+	}
+	ereport(ERROR,
+			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+			 errmsg("option \"%s\" must be %s, not %s", def->name,
+					base_model_names(), json_value_text(v))));
+	return HGNN_BASE_DMTL;		/* not reached */
+}
+
 static void
 set_option(HgnnOptions *opts, const OptionDef *def, JsonbValue *v)
 {
@@ -277,6 +320,9 @@ set_option(HgnnOptions *opts, const OptionDef *def, JsonbValue *v)
 			break;
 		case OPTION_KIND:
 			*(int *) field = parse_kind(def, v);
+			break;
+		case OPTION_BASE_MODEL:
+			*(HgnnBaseModel *) field = parse_base_model(def, v);
 			break;
 	}
 }
@@ -328,6 +374,14 @@ hgnn_options_parse(Jsonb *options, HgnnOptions *opts)
 		Assert(token == WJB_VALUE);
 		set_option(opts, &option_defs[i], &v);
 	}
+
+	/* training raises this too, but here it comes before any row is read */
+	if (opts->cfg.base_model == HGNN_BASE_STL && opts->cfg.augment)
+		ereport(ERROR,
+				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
+				 errmsg("option \"base_model\" \"stl\" requires option \"augment\" false"),
+				 errdetail("STL trains one network per task and shares no task or class graph between them."),
+				 errhint("Add \"augment\": false to the options.")));
 }
 
 HgnnKind
@@ -407,6 +461,10 @@ hgnn_options_to_json(const HgnnOptions *opts)
 					else
 						appendStringInfoString(&buf, "null");
 				}
+				break;
+			case OPTION_BASE_MODEL:
+				escape_json(&buf,
+							hgnn_base_model_name(*(const HgnnBaseModel *) field));
 				break;
 		}
 	}

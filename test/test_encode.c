@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "base_model.h"
 #include "encode.h"
 #include "hgnn_limits.h"
 
@@ -221,7 +222,10 @@ same_config(const HgnnConfig *a, const HgnnConfig *b)
 		a->weight_decay == b->weight_decay && a->sigma == b->sigma &&
 		a->clip_norm == b->clip_norm && a->seed == b->seed &&
 		a->standardize == b->standardize && a->augment == b->augment &&
-		a->prior_correction == b->prior_correction;
+		a->prior_correction == b->prior_correction &&
+		a->base_model == b->base_model && a->trace_norm == b->trace_norm &&
+		a->rank == b->rank && a->task_rank == b->task_rank &&
+		a->class_rank == b->class_rank;
 }
 
 /* ---------------------------------------------------------------- */
@@ -445,6 +449,21 @@ reseal(uint8_t *buf, size_t size)
 									  size - HGNN_HEADER_SIZE));
 }
 
+/* Bytes of the config block, which the base block follows in version 3. */
+#define TEST_CONFIG_BYTES (11 * 4 + 4 * 8 + 8 + 4)
+#define TEST_BASE_BYTES (4 + 8 + 3 * 4)
+
+/* Deletes the base block of a version 3 body, as versions 1 and 2 lack it. */
+static void
+remove_base_block(uint8_t *buf, size_t *size)
+{
+	uint8_t    *base = buf + HGNN_HEADER_SIZE + TEST_CONFIG_BYTES;
+
+	memmove(base, base + TEST_BASE_BYTES,
+			*size - HGNN_HEADER_SIZE - TEST_CONFIG_BYTES - TEST_BASE_BYTES);
+	*size -= TEST_BASE_BYTES;
+}
+
 static void
 test_newer_version(void)
 {
@@ -649,12 +668,13 @@ test_version2_fields(void)
 
 	/*
 	 * Without both fields the body ends with a zero flag and a zero count.
-	 * Cut them off and label the bytes version 1.
+	 * Cut them and the base block off and label the bytes version 1.
 	 */
 	buf = encode_model(&model, &size);
 	check(buf[size - 5] == 0 && buf[size - 1] == 0,
 		  "version 1 body: absent fields are written as zeros");
 	size -= 5;
+	remove_base_block(buf, &size);
 	put_u32_at(buf + 4, 1);
 	reseal(buf, size);
 	check(hgnn_decode(buf, size, &decoded, &version, errbuf,
@@ -679,6 +699,139 @@ test_version2_fields(void)
 	hgnn_model_free(&model);
 	check(live_allocations == live_before,
 		  "version 2 fields: every allocation freed");
+}
+
+/*
+ * Rebuilds the parameters of model for another base model, whose layout
+ * differs, with a pattern that depends on the base model.
+ */
+static void
+set_base_model(HgnnModel *model, HgnnBaseModel base_model, int rank,
+			   int task_rank, int class_rank, double trace_norm)
+{
+	HgnnConfig *cfg = &model->cfg;
+
+	cfg->base_model = base_model;
+	cfg->rank = rank;
+	cfg->task_rank = task_rank;
+	cfg->class_rank = class_rank;
+	cfg->trace_norm = trace_norm;
+	hgnn_layout_init(cfg, &model->layout);
+	hgnn_free(model->params);
+	model->params = pattern(model->layout.total, 0.5 + base_model);
+}
+
+/*
+ * Format version 3 stores the base model, trace_norm and the ranks, which
+ * change the layout, and a version 2 body without them decodes as DMTL.
+ */
+static void
+test_version3_base(void)
+{
+	HgnnModel	model;
+	HgnnModel	decoded;
+	uint8_t    *buf;
+	uint8_t    *again;
+	uint8_t    *base;
+	size_t		size;
+	size_t		size_again;
+	size_t		dmtl_total;
+	uint32_t	version = 0;
+	long		live_before = live_allocations;
+	char		errbuf[256];
+	char		name[96];
+	int			clean;
+	int			b;
+
+	for (b = HGNN_BASE_DMTL; b <= HGNN_BASE_LAST; b++)
+	{
+		/* STL needs a model without augmentation, variant 1 */
+		build_model(&model, b == HGNN_BASE_STL ? 1 : 0);
+		set_base_model(&model, (HgnnBaseModel) b, 2, 0, 3, 0.25);
+		buf = encode_model(&model, &size);
+		snprintf(name, sizeof(name), "version 3 %s: decode",
+				 hgnn_base_model_name(b));
+		check(hgnn_decode(buf, size, &decoded, &version, errbuf,
+						  sizeof(errbuf)) == HGNN_DECODE_OK && version == 3,
+			  name);
+		snprintf(name, sizeof(name), "version 3 %s: config",
+				 hgnn_base_model_name(b));
+		check(same_config(&model.cfg, &decoded.cfg), name);
+		snprintf(name, sizeof(name), "version 3 %s: params",
+				 hgnn_base_model_name(b));
+		check(model.layout.total == decoded.layout.total &&
+			  same_reals(model.params, decoded.params, model.layout.total),
+			  name);
+		again = encode_model(&decoded, &size_again);
+		snprintf(name, sizeof(name), "version 3 %s: same bytes again",
+				 hgnn_base_model_name(b));
+		check(size_again == size && memcmp(buf, again, size) == 0, name);
+		hgnn_model_free(&decoded);
+		free(again);
+		free(buf);
+		hgnn_model_free(&model);
+	}
+
+	/* the Tucker layout differs from DMTL, so the ranks must round trip */
+	build_model(&model, 0);
+	dmtl_total = model.layout.total;
+	set_base_model(&model, HGNN_BASE_TUCKER, 2, 1, 3, 0.0);
+	check(model.layout.total != dmtl_total,
+		  "version 3 tucker: layout differs from dmtl");
+	buf = encode_model(&model, &size);
+	base = buf + HGNN_HEADER_SIZE + TEST_CONFIG_BYTES;
+
+	put_u32_at(base, HGNN_BASE_LAST + 1);
+	reseal(buf, size);
+	check(decode_expect_failure(buf, size, &clean) == HGNN_DECODE_CORRUPT &&
+		  clean, "version 3: unknown base_model is corrupt");
+	put_u32_at(base, HGNN_BASE_TUCKER);
+
+	put_u64_at(base + 4, UINT64_C(0xbff0000000000000));	/* -1.0 */
+	reseal(buf, size);
+	check(decode_expect_failure(buf, size, &clean) == HGNN_DECODE_CORRUPT &&
+		  clean, "version 3: negative trace_norm is corrupt");
+	put_u64_at(base + 4, 0);
+
+	put_u32_at(base + 12, 0);
+	reseal(buf, size);
+	check(decode_expect_failure(buf, size, &clean) == HGNN_DECODE_CORRUPT &&
+		  clean, "version 3: rank 0 is corrupt");
+	put_u32_at(base + 12, 2);
+
+	put_u32_at(base + 16, 3);
+	reseal(buf, size);
+	check(decode_expect_failure(buf, size, &clean) == HGNN_DECODE_CORRUPT &&
+		  clean, "version 3: task_rank that changes the layout is corrupt");
+	put_u32_at(base + 16, 1);
+
+	/* model 0 is augmented, which STL cannot be */
+	put_u32_at(base, HGNN_BASE_STL);
+	reseal(buf, size);
+	check(decode_expect_failure(buf, size, &clean) == HGNN_DECODE_CORRUPT &&
+		  clean, "version 3: stl with augment is corrupt");
+	free(buf);
+	hgnn_model_free(&model);
+
+	/* a version 2 body has no base block and decodes as DMTL */
+	build_model(&model, 0);
+	buf = encode_model(&model, &size);
+	remove_base_block(buf, &size);
+	put_u32_at(buf + 4, 2);
+	reseal(buf, size);
+	check(hgnn_decode(buf, size, &decoded, &version, errbuf,
+					  sizeof(errbuf)) == HGNN_DECODE_OK && version == 2,
+		  "version 2 body: decodes");
+	check(decoded.cfg.base_model == HGNN_BASE_DMTL &&
+		  same_config(&model.cfg, &decoded.cfg),
+		  "version 2 body: dmtl with the default ranks");
+	check(same_reals(model.params, decoded.params, model.layout.total),
+		  "version 2 body: params");
+	hgnn_model_free(&decoded);
+	free(buf);
+	hgnn_model_free(&model);
+	check(live_allocations == live_before,
+		  "version 3 base: every allocation freed");
 }
 
 static uint64_t
@@ -745,6 +898,7 @@ main(void)
 	test_newer_version();
 	test_forged_bodies();
 	test_version2_fields();
+	test_version3_base();
 	test_random_bytes();
 	check(live_allocations == 0, "every allocation freed");
 

@@ -2,7 +2,7 @@
 # Runs every test suite of hgnn.  Run as root on Debian 12:
 #   sudo bash test/run_tests.sh
 #
-# test/setup.sh installs packages and the extension first.  Then seven
+# test/setup.sh installs packages and the extension first.  Then eight
 # suites run, each even when an earlier one failed:
 #   C tests        make -C test: the model math, without a server
 #   planted bugs   test/plant_bug.sh: test_grad must fail on each broken
@@ -13,6 +13,8 @@
 #                  throwaway cluster of its own
 #   dump restore   test/dump_restore.sh: pg_dump keeps the model catalog
 #   pg_cron        test/cron_retrain.sh: retraining jobs of pg_cron
+#   e2e grid       test/e2e_grid.sh: a small grid of test/bench/accuracy.sh,
+#                  every cell must train and predict
 # The last line counts the suites: "N passed, M failed".  The exit status
 # is non-zero when setup or any suite fails.
 #
@@ -26,7 +28,7 @@ test_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 repo=$(cd "$test_dir/.." && pwd)
 pg_config=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 suites=("C tests" "planted gradient bugs" "installcheck" "e2e vowel"
-	"e2e exam" "dump restore" "pg_cron retrain")
+	"e2e exam" "dump restore" "pg_cron retrain" "e2e grid")
 suite_timeout=${SUITE_TIMEOUT:-1200}
 
 passed=0
@@ -119,6 +121,10 @@ record "${suites[5]}" $?
 banner "${suites[6]}"
 run_limited bash "$test_dir/cron_retrain.sh"
 record "${suites[6]}" $?
+
+banner "${suites[7]}"
+run_limited bash "$test_dir/e2e_grid.sh"
+record "${suites[7]}" $?
 
 banner "summary"
 printf '%s\n' "${results[@]}"

@@ -10,8 +10,10 @@ set -euo pipefail
 repo=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 pg_config=${PG_CONFIG:-/usr/lib/postgresql/15/bin/pg_config}
 
-# r-base-core, r-cran-mlbench and r-cran-mlmrev provide the vowel and
-# Exam data of the tests;
+# r-base-core, r-cran-mlbench and r-cran-mlmrev provide the vowel, Exam
+# and Contraception data of the tests;
+# python3-sklearn runs the baselines of test/bench/accuracy.sh and
+# test/e2e_grid.sh;
 # postgresql-15-cron is for running hgnn_train from pg_cron jobs.
 packages=(
 	build-essential
@@ -22,6 +24,7 @@ packages=(
 	r-base-core
 	r-cran-mlbench
 	r-cran-mlmrev
+	python3-sklearn
 )
 
 if [ "$(id -u)" -ne 0 ]; then

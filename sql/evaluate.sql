@@ -4,8 +4,8 @@ SET client_min_messages = warning;
 CREATE EXTENSION IF NOT EXISTS hgnn;
 RESET client_min_messages;
 
--- 3 tasks x 3 classes; the model sees the first 240 rows, and the noisy
--- second feature keeps it from being perfect on the other 120
+-- 3 tasks x 3 classes.  The model trains on the first 240 rows, and the
+-- noisy second feature keeps it from being perfect on the other 120.
 CREATE TABLE ev_rows AS
 SELECT i AS id,
        (ARRAY['red', 'green', 'blue'])[i % 3 + 1] AS task,

@@ -334,14 +334,14 @@ hgnn_tt_backward(int T, int a, int C, int r, const hgnn_real *G1,
 /*
  * Nuclear norm of the row-major m x n matrix M.  When P is not NULL,
  * writes U V^T (m x n) of the thin SVD M = U S V^T into it.  LAPACK is
- * column-major, so it sees the buffer as M^T = V S U^T, whose U V^T in
+ * column-major, so it reads the buffer as M^T = V S U^T, whose U V^T in
  * column-major order is the row-major U V^T of M.  Returns NaN when the
  * SVD fails.
  */
 static double
 nuclear_norm(int m, int n, const hgnn_real *M, hgnn_real *P)
 {
-	int			rows = n;		/* of M^T, as LAPACK sees it */
+	int			rows = n;		/* of M^T, as LAPACK reads it */
 	int			cols = m;
 	int			k = m < n ? m : n;
 	hgnn_real  *A = hgnn_alloc_array((size_t) m * n, sizeof(hgnn_real));
@@ -443,7 +443,11 @@ fold_add(int T, int a, int C, int mode, const hgnn_real *M, double scale,
 static int
 mode_rows(int T, int a, int C, int mode)
 {
-	return mode == 0 ? T : mode == 1 ? a : C;
+	if (mode == 0)
+		return T;
+	if (mode == 1)
+		return a;
+	return C;
 }
 
 /* O: T x a x C */

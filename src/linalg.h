@@ -5,8 +5,8 @@
  * The model math is plain C over flat buffers.  It never calls the
  * PostgreSQL API, so the same files build into the extension and into the
  * test programs under test/.  Building with -DHGNN_DOUBLE switches every
- * buffer to double and every product to cblas_dgemm; the gradient tests use
- * that build, where central differences are accurate to about 1e-8.
+ * buffer to double and every product to cblas_dgemm.  The gradient tests use
+ * that build, because central differences are accurate to about 1e-8 there.
  *
  * Copyright (c) 2026, hgnn developers
  */
@@ -51,9 +51,9 @@ extern void hgnn_gesdd_(const char *jobz, const int *m, const int *n,
 
 /*
  * Allocation hooks.  The math allocates only through these.  The test
- * programs leave them at malloc and free; the extension points them at
- * palloc and pfree in a memory context of its own, so that an ERROR raised
- * in the middle of training (a cancel, a timeout) frees everything the math
+ * programs leave them at malloc and free.  The extension points them at
+ * palloc and pfree in a memory context of its own, so an ERROR raised in
+ * the middle of training (a cancel, a timeout) frees everything the math
  * holds.  hgnn_alloc never returns NULL: the malloc version aborts and the
  * palloc version raises an ERROR.  Memory comes back zeroed.
  */
@@ -68,7 +68,7 @@ extern hgnn_free_fn hgnn_free_hook;
  * step over large blocks can still be cancelled within a fraction of the
  * step.  The extension points it at a function that runs
  * CHECK_FOR_INTERRUPTS(), which may raise an ERROR and unwind through the
- * math; the test programs leave it NULL.
+ * math.  The test programs leave it NULL.
  */
 typedef void (*hgnn_interrupt_fn) (void);
 

@@ -147,9 +147,9 @@ report_decode_error(HgnnDecodeStatus status, uint32 version,
 }
 
 /*
- * Checks the text that the checksum alone cannot vouch for, because a
- * forged model can carry a valid checksum: text keys must be valid in the
- * server encoding, and the stored options must be one JSON object, since
+ * Checks the text fields that the checksum cannot vouch for, because a
+ * forged model can carry a valid checksum.  Text keys must be valid in the
+ * server encoding.  The stored options must be one JSON object, because
  * hgnn_model_info embeds them as they are.  Deletes mcxt before raising.
  */
 static void

@@ -70,3 +70,18 @@ FROM (SELECT hgnn_model_info(hgnn_fit(features, label, task,
                "epochs": 1, "batch_per_group": 1, "clip_norm": 0.5,
                "standardize": false}')) AS info
       FROM opt_rows) s;
+
+-- the learning-rate schedule is chosen by name; the loss curve of a
+-- constant schedule differs from that of the inverse one
+SELECT hgnn_fit(features, label, task, '{"lr_schedule": "cosine"}')
+FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"lr_schedule": 1}') FROM opt_rows;
+SELECT c.info->'options'->'lr_schedule' AS constant_schedule,
+       i.info->'options'->'lr_schedule' AS inverse_schedule,
+       c.info->'final_loss' <> i.info->'final_loss' AS losses_differ
+FROM (SELECT hgnn_model_info(hgnn_fit(features, label, task,
+             '{"epochs": 5, "hidden": 8, "lr_schedule": "constant"}')) AS info
+      FROM opt_rows) c,
+     (SELECT hgnn_model_info(hgnn_fit(features, label, task,
+             '{"epochs": 5, "hidden": 8, "lr_schedule": "inverse"}')) AS info
+      FROM opt_rows) i;

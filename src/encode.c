@@ -9,7 +9,9 @@
  *				gat_hidden, task_embedding, class_embedding, epochs,
  *				batch_per_group; f64 learning_rate, weight_decay, sigma,
  *				clip_norm; u64 seed; u8 standardize, augment,
- *				prior_correction, 0
+ *				prior_correction, lr_schedule (a padding 0 before the
+ *				option existed, which is the inverse schedule those models
+ *				trained with)
  *	base		version 3 on: u32 base_model, f64 trace_norm, u32 rank,
  *				task_rank, class_rank
  *	layout		u64 total, u32 augmented_width (checked against the layout
@@ -274,7 +276,7 @@ hgnn_encode(const HgnnModel *model, uint8_t *buf)
 	put_u8(&w, cfg->standardize ? 1 : 0);
 	put_u8(&w, cfg->augment ? 1 : 0);
 	put_u8(&w, cfg->prior_correction ? 1 : 0);
-	put_u8(&w, 0);
+	put_u8(&w, (uint8_t) cfg->lr_schedule);
 
 	/* base model, format version 3 */
 	put_u32(&w, (uint32_t) cfg->base_model);
@@ -712,8 +714,10 @@ get_config(Reader *r, HgnnConfig *cfg)
 	if (!check_range(r, "prior_correction", v, 0, 1))
 		return;
 	cfg->prior_correction = (int) v;
-	v = get_u8(r, "padding");
-	check_range(r, "padding", v, 0, 0);
+	v = get_u8(r, "lr_schedule");
+	if (!check_range(r, "lr_schedule", v, 0, HGNN_SCHEDULE_LAST))
+		return;
+	cfg->lr_schedule = (HgnnSchedule) v;
 }
 
 /*

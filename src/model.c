@@ -56,6 +56,7 @@ hgnn_config_defaults(HgnnConfig *cfg)
 	cfg->epochs = 200;
 	cfg->batch_per_group = 32;
 	cfg->learning_rate = 0.02;
+	cfg->lr_schedule = HGNN_SCHEDULE_INVERSE;
 	cfg->weight_decay = 0.2;
 	cfg->sigma = 0.0;
 	cfg->clip_norm = 0.0;

@@ -36,6 +36,19 @@ typedef enum HgnnBaseModel
 
 #define HGNN_BASE_LAST HGNN_BASE_STL
 
+/*
+ * Learning-rate schedules (optim.c).  Stored in the model encoding, where
+ * format version 3 models written before the option existed hold 0, the
+ * schedule they were trained with.
+ */
+typedef enum HgnnSchedule
+{
+	HGNN_SCHEDULE_INVERSE = 0,	/* lr / (1 + epoch), the prototype's */
+	HGNN_SCHEDULE_CONSTANT = 1	/* lr at every step */
+} HgnnSchedule;
+
+#define HGNN_SCHEDULE_LAST HGNN_SCHEDULE_CONSTANT
+
 typedef enum HgnnActivation
 {
 	HGNN_ACT_TANH = 1
@@ -62,7 +75,8 @@ typedef struct HgnnConfig
 	/* training */
 	int			epochs;
 	int			batch_per_group;	/* B: rows per (task, class) per step */
-	double		learning_rate;	/* Adam step at epoch 0; epoch e uses lr/(1+e) */
+	double		learning_rate;	/* Adam step size at epoch 0 */
+	HgnnSchedule lr_schedule;	/* step size of the later epochs */
 	double		weight_decay;	/* lambda of the L2 penalty on W and O_t */
 	double		sigma;			/* kernel width; <= 0 asks train to pick the
 								 * median pairwise squared distance */

@@ -56,9 +56,24 @@ hgnn_adam_step(HgnnAdam *adam, hgnn_real *params, const hgnn_real *grad,
 }
 
 double
-hgnn_epoch_learning_rate(double lr0, int epoch)
+hgnn_epoch_learning_rate(HgnnSchedule schedule, double lr0, int epoch)
 {
+	if (schedule == HGNN_SCHEDULE_CONSTANT)
+		return lr0;
 	return lr0 / (1.0 + epoch);
+}
+
+static const char *const schedule_names[] = {
+	[HGNN_SCHEDULE_INVERSE] = "inverse",
+	[HGNN_SCHEDULE_CONSTANT] = "constant",
+};
+
+const char *
+hgnn_schedule_name(int schedule)
+{
+	if (schedule < 0 || schedule > HGNN_SCHEDULE_LAST)
+		return NULL;
+	return schedule_names[schedule];
 }
 
 double

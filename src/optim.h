@@ -8,6 +8,7 @@
 #define HGNN_OPTIM_H
 
 #include "linalg.h"
+#include "model.h"
 
 typedef struct HgnnAdam
 {
@@ -31,8 +32,15 @@ extern void hgnn_adam_free(HgnnAdam *adam);
 extern void hgnn_adam_step(HgnnAdam *adam, hgnn_real *params,
 						   const hgnn_real *grad, double lr);
 
-/* Learning rate of epoch (counted from 0): lr0 / (1 + epoch). */
-extern double hgnn_epoch_learning_rate(double lr0, int epoch);
+/*
+ * Learning rate of epoch (counted from 0) under schedule: lr0 / (1 + epoch)
+ * for HGNN_SCHEDULE_INVERSE, lr0 for HGNN_SCHEDULE_CONSTANT.
+ */
+extern double hgnn_epoch_learning_rate(HgnnSchedule schedule, double lr0,
+									   int epoch);
+
+/* Returns the option name of schedule ("inverse", "constant"), or NULL. */
+extern const char *hgnn_schedule_name(int schedule);
 
 /*
  * Scales grad so that its Euclidean norm is at most max_norm, when

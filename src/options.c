@@ -17,6 +17,7 @@
 
 #include "base_model.h"
 #include "hgnn_limits.h"
+#include "optim.h"
 #include "options.h"
 
 typedef enum OptionType
@@ -26,7 +27,8 @@ typedef enum OptionType
 	OPTION_BOOL,				/* int field, 0 or 1 */
 	OPTION_SEED,				/* uint64 field, 0 to INT64_MAX */
 	OPTION_KIND,				/* int field: an HgnnKind, by name */
-	OPTION_BASE_MODEL			/* HgnnBaseModel field, by name */
+	OPTION_BASE_MODEL,			/* HgnnBaseModel field, by name */
+	OPTION_SCHEDULE				/* HgnnSchedule field, by name */
 } OptionType;
 
 typedef struct OptionDef
@@ -54,6 +56,7 @@ static const OptionDef option_defs[] = {
 	{"batch_per_group", OPTION_INT, CFG(batch_per_group), 1,
 	HGNN_MAX_BATCH_PER_GROUP},
 	{"learning_rate", OPTION_REAL, CFG(learning_rate), 0, 10, true},
+	{"lr_schedule", OPTION_SCHEDULE, CFG(lr_schedule)},
 	{"weight_decay", OPTION_REAL, CFG(weight_decay), 0, 1000},
 	/* below 1e-6 exp(-d/sigma) and its gradient underflow for every pair */
 	{"sigma", OPTION_REAL, CFG(sigma), 1e-6, 1e30, false, true},
@@ -244,43 +247,46 @@ parse_kind(const OptionDef *def, JsonbValue *v)
 	return 0;					/* not reached */
 }
 
-/* Returns the base model names as "dmtl", "tnrmtl", ... for messages. */
+typedef const char *(*NameFn) (int value);
+
+/* Returns the names of values 0 to last as "a", "b" or "c", for messages. */
 static char *
-base_model_names(void)
+value_names(NameFn name, int last)
 {
 	StringInfoData buf;
 	int			i;
 
 	initStringInfo(&buf);
-	for (i = 0; i <= HGNN_BASE_LAST; i++)
+	for (i = 0; i <= last; i++)
 	{
 		if (i > 0)
-			appendStringInfoString(&buf, i < HGNN_BASE_LAST ? ", " : " or ");
-		escape_json(&buf, hgnn_base_model_name(i));
+			appendStringInfoString(&buf, i < last ? ", " : " or ");
+		escape_json(&buf, name(i));
 	}
 	return buf.data;
 }
 
-static HgnnBaseModel
-parse_base_model(const OptionDef *def, JsonbValue *v)
+/* Parses an option whose value is one of the names of values 0 to last. */
+static int
+parse_name(const OptionDef *def, JsonbValue *v, NameFn name, int last)
 {
 	int			i;
 
 	if (v->type != jbvString)
-		report_wrong_type(def, v, base_model_names());
-	for (i = 0; i <= HGNN_BASE_LAST; i++)
+		report_wrong_type(def, v, value_names(name, last));
+	for (i = 0; i <= last; i++)
 	{
-		const char *name = hgnn_base_model_name(i);
+		const char *candidate = name(i);
 
-		if (strlen(name) == (size_t) v->val.string.len &&
-			memcmp(name, v->val.string.val, v->val.string.len) == 0)
-			return (HgnnBaseModel) i;
+		if (strlen(candidate) == (size_t) v->val.string.len &&
+			memcmp(candidate, v->val.string.val, v->val.string.len) == 0)
+			return i;
 	}
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("option \"%s\" must be %s, not %s", def->name,
-					base_model_names(), json_value_text(v))));
-	return HGNN_BASE_DMTL;		/* not reached */
+					value_names(name, last), json_value_text(v))));
+	return 0;					/* not reached */
 }
 
 static void
@@ -322,7 +328,12 @@ set_option(HgnnOptions *opts, const OptionDef *def, JsonbValue *v)
 			*(int *) field = parse_kind(def, v);
 			break;
 		case OPTION_BASE_MODEL:
-			*(HgnnBaseModel *) field = parse_base_model(def, v);
+			*(HgnnBaseModel *) field = (HgnnBaseModel)
+				parse_name(def, v, hgnn_base_model_name, HGNN_BASE_LAST);
+			break;
+		case OPTION_SCHEDULE:
+			*(HgnnSchedule *) field = (HgnnSchedule)
+				parse_name(def, v, hgnn_schedule_name, HGNN_SCHEDULE_LAST);
 			break;
 	}
 }
@@ -465,6 +476,10 @@ hgnn_options_to_json(const HgnnOptions *opts)
 			case OPTION_BASE_MODEL:
 				escape_json(&buf,
 							hgnn_base_model_name(*(const HgnnBaseModel *) field));
+				break;
+			case OPTION_SCHEDULE:
+				escape_json(&buf,
+							hgnn_schedule_name(*(const HgnnSchedule *) field));
 				break;
 		}
 	}

@@ -643,7 +643,8 @@ run_epochs(HgnnModel *model, const HgnnData *data, HgnnSampler *sampler,
 	hgnn_adam_init(&adam, n_params);
 	for (epoch = 0; epoch < cfg->epochs; epoch++)
 	{
-		double		lr = hgnn_epoch_learning_rate(cfg->learning_rate, epoch);
+		double		lr = hgnn_epoch_learning_rate(cfg->lr_schedule,
+												   cfg->learning_rate, epoch);
 
 		epoch_loss = 0.0;
 		for (step = 0; step < steps; step++)

@@ -118,6 +118,8 @@ build_model(HgnnModel *model, int variant)
 	cfg->standardize = variant == 0;
 	cfg->augment = variant == 0;
 	cfg->prior_correction = variant != 0;
+	cfg->lr_schedule = variant == 0 ? HGNN_SCHEDULE_INVERSE :
+		HGNN_SCHEDULE_CONSTANT;
 	hgnn_layout_init(cfg, &model->layout);
 
 	pairs = (size_t) cfg->n_tasks * cfg->n_classes;
@@ -219,6 +221,7 @@ same_config(const HgnnConfig *a, const HgnnConfig *b)
 		a->class_embedding == b->class_embedding &&
 		a->epochs == b->epochs && a->batch_per_group == b->batch_per_group &&
 		a->learning_rate == b->learning_rate &&
+		a->lr_schedule == b->lr_schedule &&
 		a->weight_decay == b->weight_decay && a->sigma == b->sigma &&
 		a->clip_norm == b->clip_norm && a->seed == b->seed &&
 		a->standardize == b->standardize && a->augment == b->augment &&
@@ -786,6 +789,13 @@ test_version3_base(void)
 	check(decode_expect_failure(buf, size, &clean) == HGNN_DECODE_CORRUPT &&
 		  clean, "version 3: unknown base_model is corrupt");
 	put_u32_at(base, HGNN_BASE_TUCKER);
+
+	/* the last config byte, lr_schedule, was a padding 0 before */
+	base[-1] = HGNN_SCHEDULE_LAST + 1;
+	reseal(buf, size);
+	check(decode_expect_failure(buf, size, &clean) == HGNN_DECODE_CORRUPT &&
+		  clean, "version 3: unknown lr_schedule is corrupt");
+	base[-1] = HGNN_SCHEDULE_INVERSE;
 
 	put_u64_at(base + 4, UINT64_C(0xbff0000000000000));	/* -1.0 */
 	reseal(buf, size);

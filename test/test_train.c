@@ -334,8 +334,10 @@ test_optimizer(void)
 		  "first Adam step has size lr", detail);
 	hgnn_adam_free(&adam);
 
-	check(hgnn_epoch_learning_rate(0.02, 3) == 0.02 / 4,
-		  "learning rate of epoch 3 is lr / 4", "");
+	check(hgnn_epoch_learning_rate(HGNN_SCHEDULE_INVERSE, 0.02, 3) ==
+		  0.02 / 4, "inverse learning rate of epoch 3 is lr / 4", "");
+	check(hgnn_epoch_learning_rate(HGNN_SCHEDULE_CONSTANT, 0.02, 3) == 0.02,
+		  "constant learning rate of epoch 3 is lr", "");
 
 	norm = hgnn_clip_grad_norm(clipped, 2, 1.0);
 	snprintf(detail, sizeof(detail), "norm %.3f, clipped %.4f %.4f", norm,

@@ -24,7 +24,8 @@ FROM generate_series(1, 240) AS i,
 CREATE TABLE base_options AS
 SELECT '{"hidden": 8, "gat_hidden": 4, "task_embedding": 4,
          "class_embedding": 4, "epochs": 60, "batch_per_group": 8,
-         "learning_rate": 0.05, "weight_decay": 0.001, "seed": 3,
+         "learning_rate": 0.05,
+         "lr_schedule": "inverse", "weight_decay": 0.001, "seed": 3,
          "rank": 3}'::jsonb AS o;
 
 CREATE TABLE base_cases AS

@@ -23,6 +23,7 @@ SELECT hgnn_train('office', 'cat_rows', 'features', 'object', 'domain',
                   '{"hidden": 16, "gat_hidden": 4, "task_embedding": 4,
                     "class_embedding": 4, "epochs": 20,
                     "batch_per_group": 8, "learning_rate": 0.05,
+                    "lr_schedule": "inverse",
                     "weight_decay": 0.01, "seed": 5}') > 0 AS trained;
 
 -- a second training of the same name is the next version
@@ -30,6 +31,7 @@ SELECT hgnn_train('office', 'cat_view', 'features', 'object', 'domain',
                   '{"hidden": 16, "gat_hidden": 4, "task_embedding": 4,
                     "class_embedding": 4, "epochs": 20,
                     "batch_per_group": 8, "learning_rate": 0.05,
+                    "lr_schedule": "inverse",
                     "weight_decay": 0.01, "seed": 6}') > 0 AS trained;
 
 -- options default to '{}', which trains with every default, on two rows

@@ -23,7 +23,8 @@ FROM generate_series(1, 360) AS i;
 CREATE TABLE dep_options AS
 SELECT '{"hidden": 8, "gat_hidden": 4, "task_embedding": 4,
          "class_embedding": 4, "epochs": 8, "batch_per_group": 8,
-         "learning_rate": 0.05, "weight_decay": 0.01, "seed": 3}'::jsonb AS o;
+         "learning_rate": 0.05,
+         "lr_schedule": "inverse", "weight_decay": 0.01, "seed": 3}'::jsonb AS o;
 
 -- weights hash of the model that a name predicts with, and of one version
 CREATE FUNCTION dep_hash(model_name text) RETURNS text

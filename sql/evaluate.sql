@@ -18,7 +18,8 @@ CREATE TABLE ev_model AS
 SELECT hgnn_fit(features, label, task,
                 '{"hidden": 8, "gat_hidden": 4, "task_embedding": 3,
                   "class_embedding": 3, "epochs": 10, "batch_per_group": 8,
-                  "learning_rate": 0.05, "weight_decay": 0.01,
+                  "learning_rate": 0.05,
+                  "lr_schedule": "inverse", "weight_decay": 0.01,
                   "seed": 4}') AS model
 FROM ev_rows WHERE id <= 240;
 

@@ -19,7 +19,8 @@ FROM generate_series(1, 360) AS i;
 CREATE TABLE fit_options AS
 SELECT '{"hidden": 8, "gat_hidden": 4, "task_embedding": 4,
          "class_embedding": 4, "epochs": 20, "batch_per_group": 8,
-         "learning_rate": 0.05, "weight_decay": 0.01, "seed": 7}'::jsonb AS o;
+         "learning_rate": 0.05,
+         "lr_schedule": "inverse", "weight_decay": 0.01, "seed": 7}'::jsonb AS o;
 
 CREATE TABLE fit_models AS
 SELECT hgnn_fit(features, label, task, (SELECT o FROM fit_options)) AS model

@@ -17,7 +17,8 @@ ANALYZE par_rows;
 CREATE TABLE par_options AS
 SELECT '{"hidden": 8, "gat_hidden": 4, "task_embedding": 4,
          "class_embedding": 4, "epochs": 3, "batch_per_group": 8,
-         "learning_rate": 0.05, "weight_decay": 0.01, "seed": 21}'::jsonb AS o;
+         "learning_rate": 0.05,
+         "lr_schedule": "inverse", "weight_decay": 0.01, "seed": 21}'::jsonb AS o;
 
 SET max_parallel_workers_per_gather = 0;
 CREATE TABLE par_serial AS

@@ -29,7 +29,8 @@ CREATE TABLE pred_models AS
 SELECT hgnn_fit(features, label, task,
                 '{"hidden": 16, "gat_hidden": 4, "task_embedding": 4,
                   "class_embedding": 4, "epochs": 20, "batch_per_group": 8,
-                  "learning_rate": 0.05, "weight_decay": 0.01,
+                  "learning_rate": 0.05,
+                  "lr_schedule": "inverse", "weight_decay": 0.01,
                   "seed": 11}') AS model
 FROM pred_rows;
 
@@ -85,6 +86,7 @@ WITH fresh AS (
                     '{"hidden": 16, "gat_hidden": 4, "task_embedding": 4,
                       "class_embedding": 4, "epochs": 20,
                       "batch_per_group": 8, "learning_rate": 0.05,
+                      "lr_schedule": "inverse",
                       "weight_decay": 0.01, "seed": 11}') AS model
     FROM pred_rows)
 SELECT bool_and(hgnn_predict(f.model, n.features, n.task) =
@@ -99,6 +101,7 @@ SELECT 2, hgnn_fit(features, label, task,
                    '{"hidden": 16, "gat_hidden": 4, "task_embedding": 4,
                      "class_embedding": 4, "epochs": 20,
                      "batch_per_group": 8, "learning_rate": 0.05,
+                     "lr_schedule": "inverse",
                      "weight_decay": 0.01, "seed": 12}')
 FROM pred_rows;
 
@@ -116,7 +119,8 @@ INSERT INTO pred_toasted
 SELECT hgnn_fit(features, label, task,
                 '{"hidden": 128, "gat_hidden": 4, "task_embedding": 4,
                   "class_embedding": 4, "epochs": 5, "batch_per_group": 8,
-                  "learning_rate": 0.05, "weight_decay": 0.01}')
+                  "learning_rate": 0.05,
+                  "lr_schedule": "inverse", "weight_decay": 0.01}')
 FROM pred_rows;
 SELECT length(model) > 8000 AS out_of_line FROM pred_toasted;
 SELECT count(*) = 180 AS all_predicted,

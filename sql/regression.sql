@@ -21,6 +21,7 @@ FROM generate_series(1, 300) AS i,
 CREATE TABLE reg_options AS
 SELECT '{"hidden": 16, "gat_hidden": 4, "task_embedding": 4,
          "epochs": 60, "batch_per_group": 16, "learning_rate": 0.05,
+         "lr_schedule": "inverse",
          "weight_decay": 0.001, "seed": 5}'::jsonb AS o;
 
 -- the label type chooses the kind: real, double precision and numeric

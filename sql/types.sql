@@ -30,7 +30,8 @@ FROM generate_series(1, 240) AS i;
 CREATE TABLE type_options AS
 SELECT '{"hidden": 16, "gat_hidden": 4, "task_embedding": 4,
          "class_embedding": 4, "epochs": 15, "batch_per_group": 8,
-         "learning_rate": 0.05, "weight_decay": 0.01, "seed": 3}'::jsonb AS o;
+         "learning_rate": 0.05,
+         "lr_schedule": "inverse", "weight_decay": 0.01, "seed": 3}'::jsonb AS o;
 
 CREATE TABLE type_models AS
 SELECT (SELECT hgnn_fit(f4, l_int2, t_int2, o) FROM type_rows) AS m_int2,

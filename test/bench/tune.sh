@@ -36,7 +36,7 @@
 #   TUNE_SEEDS          training seeds (default "1 2")
 #   TUNE_HIDDEN         values of hidden (default "64 256")
 #   TUNE_WEIGHT_DECAY   values of weight_decay (default "0.0001 0.001 0.01")
-#   TUNE_LEARNING_RATE  values of learning_rate (default "0.001 0.003 0.01")
+#   TUNE_LEARNING_RATE  values of learning_rate (default "0.003 0.01 0.03")
 #   TUNE_SCHEDULE       values of lr_schedule, constant or inverse
 #                       (default "constant")
 #   TUNE_EPOCHS         values of epochs (default "200")
@@ -62,7 +62,7 @@ tune_datasets=${TUNE_DATASETS:-"vowel1 vowel2 contraception exam"}
 tune_seeds=${TUNE_SEEDS:-"1 2"}
 tune_hidden=${TUNE_HIDDEN:-"64 256"}
 tune_weight_decay=${TUNE_WEIGHT_DECAY:-"0.0001 0.001 0.01"}
-tune_learning_rate=${TUNE_LEARNING_RATE:-"0.001 0.003 0.01"}
+tune_learning_rate=${TUNE_LEARNING_RATE:-"0.003 0.01 0.03"}
 tune_schedule=${TUNE_SCHEDULE:-constant}
 tune_epochs=${TUNE_EPOCHS:-200}
 tune_batch=${TUNE_BATCH:-32}

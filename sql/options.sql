@@ -85,3 +85,30 @@ FROM (SELECT hgnn_model_info(hgnn_fit(features, label, task,
      (SELECT hgnn_model_info(hgnn_fit(features, label, task,
              '{"epochs": 5, "hidden": 8, "lr_schedule": "inverse"}')) AS info
       FROM opt_rows) i;
+
+-- the defaults of hidden, weight_decay, learning_rate and lr_schedule
+-- depend on the kind; an option that is given keeps its value in both
+SELECT info->>'kind' AS kind,
+       info->'options'->'hidden' AS hidden,
+       info->'options'->'weight_decay' AS weight_decay,
+       info->'options'->'learning_rate' AS learning_rate,
+       info->'options'->'lr_schedule' AS lr_schedule,
+       info->'options'->'epochs' AS epochs
+FROM (SELECT hgnn_model_info(hgnn_fit(features, label, task,
+                                      '{"epochs": 1}')) AS info
+      FROM opt_rows
+      UNION ALL
+      SELECT hgnn_model_info(hgnn_fit(features, label::float8, task,
+                                      '{"epochs": 1}'))
+      FROM opt_rows
+      UNION ALL
+      SELECT hgnn_model_info(hgnn_fit(features, label, task,
+             '{"epochs": 1, "kind": "regression", "hidden": 8,
+               "weight_decay": 0.5, "learning_rate": 0.04,
+               "lr_schedule": "constant"}'))
+      FROM opt_rows
+      UNION ALL
+      SELECT hgnn_model_info(hgnn_fit(features, label, task,
+             '{"epochs": 1, "hidden": 8, "weight_decay": 0.5,
+               "learning_rate": 0.04, "lr_schedule": "inverse"}'))
+      FROM opt_rows) s;

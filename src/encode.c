@@ -733,7 +733,7 @@ get_base(Reader *r, HgnnConfig *cfg)
 
 	if (r->version < 3)
 	{
-		hgnn_config_defaults(&defaults);
+		hgnn_config_defaults(&defaults, cfg->kind);
 		cfg->base_model = HGNN_BASE_DMTL;
 		cfg->trace_norm = defaults.trace_norm;
 		cfg->rank = defaults.rank;

@@ -346,8 +346,7 @@ hgnn_fit_state_train(const HgnnFitState *state)
 	if (kind == 0)
 		elog(ERROR, "hgnn_fit: the requested model kind does not fit labels of kind %s",
 			 hgnn_key_kind_name(state->label_kind));
-	opts.kind = kind;
-	opts.cfg.kind = kind;
+	hgnn_options_set_kind(&opts, kind);
 
 	/* everything below, the math's buffers included, goes with this */
 	traincontext = AllocSetContextCreate(CurrentMemoryContext,

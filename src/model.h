@@ -56,7 +56,8 @@ typedef enum HgnnActivation
 
 /*
  * Training configuration.  The SQL layer fills it from the options jsonb
- * after hgnn_config_defaults(); the data dimensions come from the rows.
+ * after hgnn_config_defaults() of the model kind; the data dimensions come
+ * from the rows.
  */
 typedef struct HgnnConfig
 {
@@ -202,7 +203,13 @@ typedef struct HgnnModel
 typedef void (*HgnnProgressFn) (void *arg, int epoch, int step,
 								double loss);
 
-extern void hgnn_config_defaults(HgnnConfig *cfg);
+/*
+ * Fills cfg with the default configuration of a model of kind, its
+ * dimensions left at 0.  hidden, weight_decay, learning_rate and
+ * lr_schedule differ by kind: test/bench/tune.sh chose each kind's values
+ * by validation inside the training rows (docs/defaults.md).
+ */
+extern void hgnn_config_defaults(HgnnConfig *cfg, HgnnKind kind);
 extern void hgnn_layout_init(const HgnnConfig *cfg, HgnnLayout *layout);
 
 /*

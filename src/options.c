@@ -77,6 +77,9 @@ static const OptionDef option_defs[] = {
 
 #define N_OPTIONS lengthof(option_defs)
 
+StaticAssertDecl(lengthof(option_defs) <= 32,
+				 "HgnnOptions.given has a bit for every option");
+
 static char *
 option_names(void)
 {
@@ -346,7 +349,7 @@ hgnn_options_parse(Jsonb *options, HgnnOptions *opts)
 	JsonbValue	v;
 
 	memset(opts, 0, sizeof(*opts));
-	hgnn_config_defaults(&opts->cfg);
+	hgnn_config_defaults(&opts->cfg, HGNN_KIND_CLASSIFIER);
 	opts->kind = 0;
 	opts->verbose = 0;
 	opts->skip_nulls = 0;
@@ -384,6 +387,7 @@ hgnn_options_parse(Jsonb *options, HgnnOptions *opts)
 		token = JsonbIteratorNext(&it, &v, true);
 		Assert(token == WJB_VALUE);
 		set_option(opts, &option_defs[i], &v);
+		opts->given |= (uint32) 1 << i;
 	}
 
 	/* training raises this too, but here it comes before any row is read */
@@ -393,6 +397,51 @@ hgnn_options_parse(Jsonb *options, HgnnOptions *opts)
 				 errmsg("option \"base_model\" \"stl\" requires option \"augment\" false"),
 				 errdetail("STL trains one network per task and shares no task or class graph between them."),
 				 errhint("Add \"augment\": false to the options.")));
+}
+
+/* Returns the size of the field of an option of type type. */
+static size_t
+option_field_size(OptionType type)
+{
+	switch (type)
+	{
+		case OPTION_REAL:
+			return sizeof(double);
+		case OPTION_SEED:
+			return sizeof(uint64);
+		case OPTION_BASE_MODEL:
+			return sizeof(HgnnBaseModel);
+		case OPTION_SCHEDULE:
+			return sizeof(HgnnSchedule);
+		default:
+			return sizeof(int);
+	}
+}
+
+void
+hgnn_options_set_kind(HgnnOptions *opts, HgnnKind kind)
+{
+	HgnnOptions defaults;
+	size_t		i;
+
+	memset(&defaults, 0, sizeof(defaults));
+	hgnn_config_defaults(&defaults.cfg, kind);
+	for (i = 0; i < N_OPTIONS; i++)
+	{
+		const OptionDef *def = &option_defs[i];
+
+		/*
+		 * kind, verbose and skip_nulls lie outside cfg; the unsigned
+		 * difference wraps for a field before it
+		 */
+		if ((opts->given & ((uint32) 1 << i)) != 0 ||
+			def->offset - offsetof(HgnnOptions, cfg) >= sizeof(HgnnConfig))
+			continue;
+		memcpy((char *) opts + def->offset, (char *) &defaults + def->offset,
+			   option_field_size(def->type));
+	}
+	opts->kind = kind;
+	opts->cfg.kind = kind;
 }
 
 HgnnKind

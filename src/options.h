@@ -21,6 +21,8 @@ typedef struct HgnnOptions
 								 * type */
 	int			verbose;		/* NOTICE with the loss every few epochs */
 	int			skip_nulls;		/* skip rows with NULLs instead of failing */
+	uint32		given;			/* bit i set: option i of the list in
+								 * options.c was in the jsonb */
 } HgnnOptions;
 
 /*
@@ -29,6 +31,13 @@ typedef struct HgnnOptions
  * that names the key, the value and the allowed range.
  */
 extern void hgnn_options_parse(Jsonb *options, HgnnOptions *opts);
+
+/*
+ * Sets the kind trained and gives every option that the jsonb left out the
+ * default of that kind (hgnn_config_defaults).  Call it once the kind is
+ * known, before reading opts->cfg.
+ */
+extern void hgnn_options_set_kind(HgnnOptions *opts, HgnnKind kind);
 
 /*
  * Returns the model kind for labels of label_kind: the requested kind, or

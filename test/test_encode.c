@@ -100,7 +100,7 @@ build_model(HgnnModel *model, int variant)
 	size_t		i;
 
 	memset(model, 0, sizeof(*model));
-	hgnn_config_defaults(cfg);
+	hgnn_config_defaults(cfg, HGNN_KIND_CLASSIFIER);
 	cfg->n_features = variant == 0 ? 5 : 3;
 	cfg->n_tasks = variant == 0 ? 3 : 2;
 	cfg->n_classes = variant == 0 ? 4 : 2;

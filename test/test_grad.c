@@ -900,7 +900,7 @@ test_model(HgnnRng *rng, int augment, HgnnBaseModel base)
 	}			blocks[8];
 	int			i;
 
-	hgnn_config_defaults(&c.cfg);
+	hgnn_config_defaults(&c.cfg, HGNN_KIND_CLASSIFIER);
 	c.cfg.n_features = 3;
 	c.cfg.n_tasks = 3;
 	c.cfg.n_classes = 3;
@@ -997,8 +997,7 @@ test_regression_model(HgnnRng *rng, int augment, HgnnBaseModel base)
 	}			blocks[7];
 	int			i;
 
-	hgnn_config_defaults(&c.cfg);
-	c.cfg.kind = HGNN_KIND_REGRESSION;
+	hgnn_config_defaults(&c.cfg, HGNN_KIND_REGRESSION);
 	c.cfg.n_features = 3;
 	c.cfg.n_tasks = 3;
 	c.cfg.n_classes = 1;

@@ -136,7 +136,7 @@ static void
 config_for(HgnnConfig *cfg, const HgnnData *data, int n_tasks,
 		   int n_classes)
 {
-	hgnn_config_defaults(cfg);
+	hgnn_config_defaults(cfg, HGNN_KIND_CLASSIFIER);
 	cfg->n_features = data->n_features;
 	cfg->n_tasks = n_tasks;
 	cfg->n_classes = n_classes;
@@ -757,7 +757,8 @@ clock_progress(void *arg, int epoch, int step, double loss)
 }
 
 /*
- * 15 tasks x 11 classes, d = 10, 700 rows, default h = 600 and B = 32: a
+ * 15 tasks x 11 classes, d = 10, 700 rows, the prototype's h = 600 and
+ * B = 32: a
  * step has 5,280 rows in task blocks of 352, and an epoch is one step.  The
  * time between progress calls after the first step is the time of a step,
  * measured with one BLAS thread.
@@ -779,10 +780,11 @@ test_step_time(void)
 	for (i = 0; i < 165; i++)
 		rows[i] = i < 40 ? 5 : 4;
 	make_dataset(&ds, 15, 11, 10, rows, 1.0, 19);
-	hgnn_config_defaults(&cfg);
+	hgnn_config_defaults(&cfg, HGNN_KIND_CLASSIFIER);
 	cfg.n_features = 10;
 	cfg.n_tasks = 15;
 	cfg.n_classes = 11;
+	cfg.hidden = 600;
 	cfg.epochs = 5;
 
 	openblas_set_num_threads(1);
@@ -876,8 +878,7 @@ free_regression_set(RegressionSet *rs)
 static void
 regression_config(HgnnConfig *cfg, const HgnnData *data, int n_tasks)
 {
-	hgnn_config_defaults(cfg);
-	cfg->kind = HGNN_KIND_REGRESSION;
+	hgnn_config_defaults(cfg, HGNN_KIND_REGRESSION);
 	cfg->n_features = data->n_features;
 	cfg->n_tasks = n_tasks;
 	cfg->n_classes = 1;

@@ -464,6 +464,12 @@ graphs_forward(const HgnnConfig *cfg, const HgnnLayout *layout,
 								  batch->label + r0, cfg->sigma,
 								  work->A2 + work->adj_offset[t],
 								  work->H2 + off, work->scratch);
+
+		/*
+		 * TODO: on vowel every task's pooled row came out equal, so the
+		 * task relations were uniform (docs/investigation.md); try a mean
+		 * or a kernel sum divided by m.
+		 */
 		hgnn_maxpool_forward(m, h, work->H2 + off,
 							 work->task_pool + (size_t) t * h,
 							 work->task_arg + (size_t) t * h);

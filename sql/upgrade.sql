@@ -38,6 +38,10 @@ SELECT id, hgnn_predict_proba('old', features, domain) AS proba,
        hgnn_predict_label('other', features, domain) AS label
 FROM up_rows;
 
+-- this server's library writes lr_schedule; an older one did not, which
+-- the row of 'other' stands for here
+UPDATE hgnn_models SET options = options - 'lr_schedule' WHERE name = 'other';
+
 ALTER EXTENSION hgnn UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'hgnn';
 
@@ -46,6 +50,10 @@ SELECT name, version, action, reason, rolled_back_at IS NULL AS active
 FROM hgnn_deployments ORDER BY name;
 SELECT unnest(extconfig)::regclass AS dumped
 FROM pg_extension WHERE extname = 'hgnn' ORDER BY 1;
+
+-- a row without lr_schedule records the inverse schedule it trained with
+SELECT name, version, options -> 'lr_schedule' AS lr_schedule
+FROM hgnn_models ORDER BY id;
 
 -- the rows of 0.1.0 have no values in the new columns
 SELECT name, version, features_column, label_column, task_column,
@@ -108,6 +116,11 @@ SELECT info -> 'format_version' AS format_version, info -> 'tasks' AS tasks,
        info -> 'classes' AS classes, info -> 'rows_used' AS rows_used,
        info -> 'n_features' AS n_features
 FROM (SELECT hgnn_model_info(model) AS info FROM up_v1) s;
+-- its stored options predate lr_schedule; the schedule it trained with,
+-- inverse, is filled in, so training again with them gives its weights
+SELECT info -> 'options' -> 'lr_schedule' AS lr_schedule,
+       info -> 'options' -> 'learning_rate' AS learning_rate
+FROM (SELECT hgnn_model_info(model) AS info FROM up_v1) s;
 SELECT hgnn_predict_label(model, ARRAY[1, 0]::real[], 'left') AS left_one,
        hgnn_predict_label(model, ARRAY[0, 0.2]::real[], 'right') AS right_zero
 FROM up_v1;
@@ -121,7 +134,7 @@ SELECT * FROM up_v1, hgnn_task_relations(model);
 SELECT hgnn_evaluate(model, ARRAY[1, 0]::real[], 1, 'left') -> 'rows' AS rows
 FROM up_v1;
 
--- models trained now are in format version 3
+-- models trained now are in format version 4
 SELECT DISTINCT hgnn_model_info(model) -> 'format_version' AS format_version
 FROM hgnn_models;
 

@@ -9,9 +9,9 @@
  *				gat_hidden, task_embedding, class_embedding, epochs,
  *				batch_per_group; f64 learning_rate, weight_decay, sigma,
  *				clip_norm; u64 seed; u8 standardize, augment,
- *				prior_correction, lr_schedule (a padding 0 before the
- *				option existed, which is the inverse schedule those models
- *				trained with)
+ *				prior_correction, lr_schedule (version 4 on; a padding 0
+ *				before, and those models trained with the inverse
+ *				schedule)
  *	base		version 3 on: u32 base_model, f64 trace_norm, u32 rank,
  *				task_rank, class_rank
  *	layout		u64 total, u32 augmented_width (checked against the layout
@@ -39,6 +39,10 @@
  * Format version 3 inserts the base block after the config, because the
  * layout depends on the base model.  Versions 1 and 2 have no base block
  * and decode as DMTL with the default trace_norm and ranks.
+ *
+ * Format version 4 stores the learning-rate schedule in the last config
+ * byte.  Its length is that of version 3, but a version 3 reader rejects
+ * a schedule other than 0, so the version tells it the model is newer.
  *
  * Copyright (c) 2026, hgnn developers
  */
@@ -714,6 +718,13 @@ get_config(Reader *r, HgnnConfig *cfg)
 	if (!check_range(r, "prior_correction", v, 0, 1))
 		return;
 	cfg->prior_correction = (int) v;
+	if (r->version < 4)
+	{
+		v = get_u8(r, "padding");
+		check_range(r, "padding", v, 0, 0);
+		cfg->lr_schedule = HGNN_SCHEDULE_INVERSE;
+		return;
+	}
 	v = get_u8(r, "lr_schedule");
 	if (!check_range(r, "lr_schedule", v, 0, HGNN_SCHEDULE_LAST))
 		return;

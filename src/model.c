@@ -46,8 +46,8 @@
 /*
  * The defaults that differ by kind, the winners of test/bench/tune.sh on
  * the vowel and Contraception sets (classification) and on Exam
- * (regression).  Regression's winner is the prototype's setting; there a
- * penalty of 0.1 or more beat every smaller one.
+ * (regression).  Regression's winner is the prototype's setting, and the
+ * three best regression candidates all had a penalty of 0.1 or more.
  */
 #define CLASSIFIER_HIDDEN 256
 #define CLASSIFIER_WEIGHT_DECAY 0.0001
@@ -464,6 +464,12 @@ graphs_forward(const HgnnConfig *cfg, const HgnnLayout *layout,
 								  batch->label + r0, cfg->sigma,
 								  work->A2 + work->adj_offset[t],
 								  work->H2 + off, work->scratch);
+
+		/*
+		 * TODO: on vowel every task's pooled row came out equal, so the
+		 * task relations were uniform (docs/investigation.md); try a mean
+		 * or a kernel sum divided by m.
+		 */
 		hgnn_maxpool_forward(m, h, work->H2 + off,
 							 work->task_pool + (size_t) t * h,
 							 work->task_arg + (size_t) t * h);

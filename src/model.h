@@ -37,9 +37,9 @@ typedef enum HgnnBaseModel
 #define HGNN_BASE_LAST HGNN_BASE_STL
 
 /*
- * Learning-rate schedules (optim.c).  Stored in the model encoding, where
- * format version 3 models written before the option existed hold 0, the
- * schedule they were trained with.
+ * Learning-rate schedules (optim.c).  The values are stored in the model
+ * encoding from format version 4 on; older models trained with
+ * HGNN_SCHEDULE_INVERSE.
  */
 typedef enum HgnnSchedule
 {

@@ -26,6 +26,7 @@
 #include "hgnn.h"
 #include "keys.h"
 #include "model_sql.h"
+#include "optim.h"
 #include "options.h"
 
 PG_FUNCTION_INFO_V1(hgnn_model_classes_bytea);
@@ -547,6 +548,36 @@ append_doubles_json(StringInfo buf, const double *values, int count)
 	appendStringInfoChar(buf, ']');
 }
 
+
+/*
+ * Returns the stored training options of model as JSON text.  Models of
+ * format version 3 and older were trained before lr_schedule existed, with
+ * the inverse schedule, and their options leave it out; it is added from
+ * the decoded configuration, so that training again with these options
+ * gives the same weights.
+ */
+static char *
+options_json(const HgnnModel *model)
+{
+	Datum		options;
+	StringInfoData schedule;
+
+	if (model->info_json == NULL)
+		return "null";
+	options = DirectFunctionCall1(jsonb_in, CStringGetDatum(model->info_json));
+	if (DatumGetBool(DirectFunctionCall2(jsonb_exists, options,
+										 CStringGetTextDatum("lr_schedule"))))
+		return model->info_json;
+	initStringInfo(&schedule);
+	appendStringInfoString(&schedule, "{\"lr_schedule\": ");
+	escape_json(&schedule, hgnn_schedule_name(model->cfg.lr_schedule));
+	appendStringInfoChar(&schedule, '}');
+	options = DirectFunctionCall2(jsonb_concat, options,
+								  DirectFunctionCall1(jsonb_in,
+													  CStringGetDatum(schedule.data)));
+	return DatumGetCString(DirectFunctionCall1(jsonb_out, options));
+}
+
 /*
  * Appends the base model, its trace_norm and its effective ranks, with
  * null for each value that the base model does not use.  Tucker resolves
@@ -617,8 +648,7 @@ model_info(const HgnnCachedModel *cached)
 		appendStringInfoString(&buf, ", \"classes\": ");
 		append_keys_json(&buf, &model->labels);
 	}
-	appendStringInfo(&buf, ", \"options\": %s",
-					 model->info_json ? model->info_json : "null");
+	appendStringInfo(&buf, ", \"options\": %s", options_json(model));
 	appendStringInfoString(&buf, ", \"sigma\": ");
 	if (regression)
 		appendStringInfoString(&buf, "null");	/* no kernel graph */

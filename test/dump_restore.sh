@@ -121,8 +121,11 @@ psql -X -q -v ON_ERROR_STOP=1 -d from_plain -f "$dump_dir/source.sql" \
 	>/dev/null
 check "psql restores the plain dump" 0 $?
 
+# the version that CREATE EXTENSION installs, from hgnn.control
+default_version=$(sed -n "s/^default_version = '\(.*\)'$/\1/p" \
+	"$(dirname "${BASH_SOURCE[0]}")/../hgnn.control")
 for db in from_custom from_plain; do
-	check "$db: extension version" 0.2.0 \
+	check "$db: extension version" "$default_version" \
 		"$(query "$db" "SELECT extversion FROM pg_extension WHERE extname = 'hgnn'")"
 	check "$db: catalog rows equal" "$source_catalog" \
 		"$(query "$db" "$catalog_sql")"

@@ -755,7 +755,8 @@ test_version3_base(void)
 		snprintf(name, sizeof(name), "version 3 %s: decode",
 				 hgnn_base_model_name(b));
 		check(hgnn_decode(buf, size, &decoded, &version, errbuf,
-						  sizeof(errbuf)) == HGNN_DECODE_OK && version == 3,
+						  sizeof(errbuf)) == HGNN_DECODE_OK &&
+			  version == HGNN_FORMAT_VERSION,
 			  name);
 		snprintf(name, sizeof(name), "version 3 %s: config",
 				 hgnn_base_model_name(b));

@@ -60,18 +60,25 @@ command_line=$(format_command "$*" SEEDS SPLIT_SEED BASE_MODELS \
 	PROTOTYPE_SEEDS EPOCHS HIDDEN DATASETS DATA_DIR JOBS BLAS_THREADS \
 	PGCLUSTER_BIN)
 
-for value in $seeds $prototype_seeds ${EPOCHS:-} ${HIDDEN:-} $jobs; do
-	if ! [[ $value =~ ^[0-9]+$ ]]; then
-		echo "accuracy.sh: invalid number '$value' in SEEDS," \
-			"PROTOTYPE_SEEDS, EPOCHS, HIDDEN or JOBS: expected" \
-			"non-negative integers" >&2
+# Seeds go to SQL as integer; nine digits keep them in its range.
+for value in $seeds $prototype_seeds; do
+	if ! [[ $value =~ ^[0-9]{1,9}$ ]]; then
+		echo "accuracy.sh: invalid seed '$value' in SEEDS or" \
+			"PROTOTYPE_SEEDS: expected integers from 0 to 999999999" >&2
 		exit 2
 	fi
 done
-if [ "$jobs" -lt 1 ]; then
-	echo "accuracy.sh: invalid JOBS '$jobs': expected at least 1" >&2
+if [ -z "${seeds// /}" ]; then
+	echo "accuracy.sh: SEEDS has no seed" >&2
 	exit 2
 fi
+for value in ${EPOCHS:-} ${HIDDEN:-} $jobs; do
+	if ! [[ $value =~ ^[1-9][0-9]{0,5}$ ]]; then
+		echo "accuracy.sh: invalid number '$value' in EPOCHS, HIDDEN or" \
+			"JOBS: expected integers from 1 to 999999" >&2
+		exit 2
+	fi
+done
 for base_model in $base_models; do
 	case $base_model in
 	dmtl | tnrmtl | dmtrl_laf | dmtrl_tucker | dmtrl_tt | stl) ;;
@@ -289,10 +296,12 @@ SQL
 	echo "accuracy.sh: wrote $report"
 }
 
+loaded=0
 for dataset in $datasets; do
 	if ! load_dataset "$dataset"; then
 		continue
 	fi
+	loaded=$((loaded + 1))
 	want_auc=
 	[ "$dataset" = landmine ] && want_auc=auc
 	kind=$(dataset_kind "$dataset")
@@ -340,3 +349,8 @@ for dataset in $datasets; do
 	done
 	write_report
 done
+if [ "$loaded" -eq 0 ]; then
+	echo "accuracy.sh: no data set of DATASETS ($datasets) was loaded, so" \
+		"no report was written" >&2
+	exit 1
+fi

@@ -15,7 +15,11 @@
 # hgnn_predict_label like new rows (so a model that learned to read the
 # label from the class embedding of the row's own class, which training
 # appends, shows a training error far above its fit); the kernel width the
-# model used; the final training loss; the training seconds.
+# model used; how many of the tasks have distinct stored task embeddings
+# (rounded to 4 decimals) and the spread (largest minus smallest weight)
+# of the learned task relations, which tell whether the task embedding
+# carries anything task-specific; the final training loss; the training
+# seconds.
 #
 # Environment:
 #   SEEDS       training seeds (default "1 2 3"); the split is fixed
@@ -62,6 +66,9 @@ CREATE TABLE inv_result (
 	test_error double precision NOT NULL,
 	train_error double precision NOT NULL,
 	sigma double precision,
+	n_tasks integer NOT NULL,
+	distinct_tasks integer,
+	relation_spread double precision,
 	final_loss double precision NOT NULL,
 	seconds double precision NOT NULL,
 	ord serial
@@ -98,16 +105,28 @@ SELECT hgnn_fit(features, label, task,
 	   AS m
 FROM :"train";
 INSERT INTO inv_result (dataset, variant, seed, test_error, train_error,
-						sigma, final_loss, seconds)
+						sigma, n_tasks, distinct_tasks, relation_spread,
+						final_loss, seconds)
 SELECT :'ds', :'variant', :'seed',
 	   inv_error(m, :'test'), inv_error(m, :'train'),
 	   (hgnn_model_info(m) ->> 'sigma')::float8,
+	   (hgnn_model_info(m) ->> 'n_tasks')::int,
+	   CASE WHEN (hgnn_model_info(m) ->> 'augment')::boolean THEN
+		   (SELECT count(DISTINCT (SELECT array_agg(round(x::numeric, 4))
+								   FROM unnest(e.embedding) x))
+			FROM hgnn_task_embeddings(m) e) END,
+	   CASE WHEN (hgnn_model_info(m) ->> 'augment')::boolean THEN
+		   (SELECT max(r.weight) - min(r.weight)
+			FROM hgnn_task_relations(m) r) END,
 	   (hgnn_model_info(m) ->> 'final_loss')::float8,
 	   (hgnn_model_info(m) ->> 'train_seconds')::float8
 FROM cell
-RETURNING format('%s %s seed %s: test %s, train %s, sigma %s, %s s',
+RETURNING format('%s %s seed %s: test %s, train %s, sigma %s, %s distinct'
+				 ' task embeddings, relation spread %s, %s s',
 				 dataset, variant, seed, round(test_error::numeric, 4),
 				 round(train_error::numeric, 4), round(sigma::numeric, 3),
+				 coalesce(distinct_tasks::text, '-'),
+				 coalesce(round(relation_spread::numeric, 6)::text, '-'),
 				 round(seconds::numeric, 1));
 SQL
 	)
@@ -130,21 +149,29 @@ write_report()
 		echo "error of hgnn_predict_label on the test rows and on the training"
 		echo "rows, as mean ± sample standard deviation over the seeds. \"sigma\""
 		echo "is the kernel width the model used (the default measures it on the"
-		echo "first batch), \"loss\" the mean training loss of the last epoch."
+		echo "first batch), \"distinct tasks\" the mean number of tasks whose"
+		echo "stored task embeddings differ in the first 4 decimals, \"spread\""
+		echo "the mean of the largest minus the smallest learned task relation"
+		echo "weight (0: every task attends to every task alike), \"loss\" the"
+		echo "mean training loss of the last epoch."
 		run_sql <<'SQL'
 SELECT format(E'\n## %s\n\n%s.\n\n', d.dataset, d.split)
-	   || E'| variant | test error | train-row error | sigma | loss | seconds | seeds |\n'
-	   || E'| --- | --- | --- | --- | --- | --- | --- |\n'
+	   || E'| variant | test error | train-row error | sigma | distinct tasks | spread | loss | seconds | seeds |\n'
+	   || E'| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n'
 	   || string_agg(c.line, E'\n' ORDER BY c.first)
 FROM acc_dataset d
 JOIN LATERAL (
 	SELECT min(r.ord) AS first,
-		   format('| %s | %s ± %s | %s ± %s | %s | %s | %s | %s |', r.variant,
+		   format('| %s | %s ± %s | %s ± %s | %s | %s of %s | %s | %s | %s | %s |',
+				  r.variant,
 				  round(avg(r.test_error)::numeric, 4),
 				  coalesce(round(stddev_samp(r.test_error)::numeric, 4)::text, '-'),
 				  round(avg(r.train_error)::numeric, 4),
 				  coalesce(round(stddev_samp(r.train_error)::numeric, 4)::text, '-'),
 				  coalesce(round(avg(r.sigma)::numeric, 3)::text, '-'),
+				  coalesce(round(avg(r.distinct_tasks)::numeric, 1)::text, '-'),
+				  max(r.n_tasks),
+				  coalesce(round(avg(r.relation_spread)::numeric, 6)::text, '-'),
 				  round(avg(r.final_loss)::numeric, 4),
 				  round(avg(r.seconds)::numeric, 1), count(*)) AS line
 	FROM inv_result r WHERE r.dataset = d.dataset

@@ -91,10 +91,12 @@ check_values()
 	done
 }
 
-positive_integer='^[1-9][0-9]*$'
+positive_integer='^[1-9][0-9]{0,5}$'
 # A JSON number without a sign: the options take no negative values.
 number='^(0|[1-9][0-9]*)(\.[0-9]+)?([eE][-+]?[0-9]+)?$'
-check_values TUNE_SEEDS '^[0-9]+$' "$tune_seeds" "non-negative integers"
+# Seeds go to SQL as integer; nine digits keep them in its range.
+check_values TUNE_SEEDS '^[0-9]{1,9}$' "$tune_seeds" \
+	"integers from 0 to 999999999"
 check_values TUNE_SPLIT_SEED '^[0-9]+$' "$tune_split_seed" \
 	"a non-negative integer"
 check_values TUNE_JOBS "$positive_integer" "$tune_jobs" "a positive integer"
@@ -111,6 +113,21 @@ check_values TUNE_LEARNING_RATE "$number" "$tune_learning_rate" \
 check_values TUNE_SCHEDULE '^(constant|inverse)$' "$tune_schedule" \
 	"constant or inverse"
 check_dataset_names TUNE_DATASETS "$tune_datasets"
+# An empty list would make an empty grid and a report without candidates.
+for variable in TUNE_DATASETS TUNE_SEEDS TUNE_HIDDEN TUNE_WEIGHT_DECAY \
+	TUNE_LEARNING_RATE TUNE_SCHEDULE TUNE_EPOCHS TUNE_BATCH; do
+	if [ -n "${!variable+set}" ] && [ -z "${!variable// /}" ]; then
+		echo "tune.sh: $variable has no value" >&2
+		exit 2
+	fi
+done
+for value in $tune_learning_rate; do
+	if ! awk -v v="$value" 'BEGIN { exit !(v > 0 && v <= 10) }'; then
+		echo "tune.sh: invalid value '$value' in TUNE_LEARNING_RATE:" \
+			"expected a number above 0 and at most 10" >&2
+		exit 2
+	fi
+done
 
 . "$test_dir/pgcluster.sh"
 pgcluster_start

@@ -87,11 +87,22 @@ describe_machine()
 	echo "$(nproc) CPUs ($cpu_model), $memory memory, $(uname -sr)"
 }
 
-# Prints the short commit of the repository, with "-dirty" when the work
-# tree has changes, or "unknown" outside git.
+# Prints the short commit of the repository, with "-dirty" when a tracked
+# file outside docs/ has changes, or "unknown" outside git.  The reports
+# under docs/ are left out because the runs rewrite them.
 describe_commit()
 {
-	git -C "$repo" describe --always --dirty --abbrev=7 2>/dev/null || echo unknown
+	local commit
+
+	if ! commit=$(git -C "$repo" rev-parse --short=7 HEAD 2>/dev/null); then
+		echo unknown
+		return
+	fi
+	if [ -n "$(git -C "$repo" status --porcelain --untracked-files=no \
+		-- . ':(exclude)docs' 2>/dev/null)" ]; then
+		commit+=-dirty
+	fi
+	echo "$commit"
 }
 
 # Prints the seconds since $1, a time printed by date +%s.%N.

@@ -4,8 +4,8 @@
 \echo Use "ALTER EXTENSION hgnn UPDATE TO '0.3.0'" to load this file. \quit
 
 -- 0.3.0 adds the option lr_schedule, whose default is now "constant" for
--- classifiers.  Every model trained before it used the inverse schedule,
--- so its recorded options say so, and training again with them gives the
+-- classifiers.  Every model trained before it used the inverse schedule.
+-- Recording that in its options makes training again with them give the
 -- same weights.
 UPDATE @extschema@.hgnn_models
 SET options = options OPERATOR(pg_catalog.||)

@@ -41,8 +41,9 @@
  * and decode as DMTL with the default trace_norm and ranks.
  *
  * Format version 4 stores the learning-rate schedule in the last config
- * byte.  Its length is that of version 3, but a version 3 reader rejects
- * a schedule other than 0, so the version tells it the model is newer.
+ * byte.  The length is that of version 3.  A version 3 reader rejects a
+ * schedule other than 0 as corrupt, so the new version number makes it
+ * report the model as newer instead.
  *
  * Copyright (c) 2026, hgnn developers
  */

@@ -467,8 +467,8 @@ graphs_forward(const HgnnConfig *cfg, const HgnnLayout *layout,
 
 		/*
 		 * TODO: on vowel every task's pooled row came out equal, so the
-		 * task relations were uniform (docs/investigation.md); try a mean
-		 * or a kernel sum divided by m.
+		 * task relations were uniform.  Try a mean, or a kernel sum
+		 * divided by m (docs/investigation.md).
 		 */
 		hgnn_maxpool_forward(m, h, work->H2 + off,
 							 work->task_pool + (size_t) t * h,

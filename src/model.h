@@ -38,7 +38,7 @@ typedef enum HgnnBaseModel
 
 /*
  * Learning-rate schedules (optim.c).  The values are stored in the model
- * encoding from format version 4 on; older models trained with
+ * encoding from format version 4 on.  Older models trained with
  * HGNN_SCHEDULE_INVERSE.
  */
 typedef enum HgnnSchedule
@@ -206,8 +206,8 @@ typedef void (*HgnnProgressFn) (void *arg, int epoch, int step,
 /*
  * Fills cfg with the default configuration of a model of kind, its
  * dimensions left at 0.  hidden, weight_decay, learning_rate and
- * lr_schedule differ by kind: test/bench/tune.sh chose each kind's values
- * by validation inside the training rows (docs/defaults.md).
+ * lr_schedule differ by kind, because test/bench/tune.sh chose each kind's
+ * values by validation inside the training rows (docs/defaults.md).
  */
 extern void hgnn_config_defaults(HgnnConfig *cfg, HgnnKind kind);
 extern void hgnn_layout_init(const HgnnConfig *cfg, HgnnLayout *layout);

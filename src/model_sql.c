@@ -551,10 +551,10 @@ append_doubles_json(StringInfo buf, const double *values, int count)
 
 /*
  * Returns the stored training options of model as JSON text.  Models of
- * format version 3 and older were trained before lr_schedule existed, with
- * the inverse schedule, and their options leave it out; it is added from
- * the decoded configuration, so that training again with these options
- * gives the same weights.
+ * format version 3 and older trained with the inverse schedule before
+ * lr_schedule existed, so their options lack it.  This adds it from the
+ * decoded configuration, so training again with the options gives the
+ * same weights.
  */
 static char *
 options_json(const HgnnModel *model)

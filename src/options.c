@@ -431,8 +431,8 @@ hgnn_options_set_kind(HgnnOptions *opts, HgnnKind kind)
 		const OptionDef *def = &option_defs[i];
 
 		/*
-		 * kind, verbose and skip_nulls lie outside cfg; the unsigned
-		 * difference wraps for a field before it
+		 * kind, verbose and skip_nulls lie outside cfg.  For a field
+		 * before cfg the unsigned difference wraps, so it is skipped too.
 		 */
 		if ((opts->given & ((uint32) 1 << i)) != 0 ||
 			def->offset - offsetof(HgnnOptions, cfg) >= sizeof(HgnnConfig))

@@ -1,10 +1,11 @@
 #!/bin/bash
 # Measures why HGNN does or does not beat its own base model on vowel and
-# Contraception (or any classification set of accuracy.sh), and writes the tables as Markdown.  Every variant changes
-# one option against the extension's defaults: the kernel width (sigma 1,
-# the prototype's), the augmentation (off: the base model alone) and the
-# learning-rate schedule (the prototype's lr / (1 + epoch)); the prototype's
-# settings as a whole are a row of accuracy.sh.  Needs the extension installed
+# Contraception (or any classification set of accuracy.sh), and writes
+# the tables as Markdown.  Every variant changes one option against the
+# extension's defaults: the kernel width (sigma 1, the prototype's), the
+# augmentation (off: the base model alone) or the learning-rate schedule
+# (the prototype's lr / (1 + epoch)).  The prototype's settings as a whole
+# are a row of accuracy.sh.  Needs the extension installed
 # (test/setup.sh) and R with mlbench and mlmRev.  Run as root.  Not part of
 # CI.
 #

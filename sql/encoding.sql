@@ -67,7 +67,7 @@ FROM (SELECT hgnn_model_info(overlay(m placing '\x03000000'::bytea
                             '{"hidden": 4, "epochs": 2,
                               "lr_schedule": "inverse"}') AS m
             FROM generate_series(1, 40) AS g) f) s;
-SELECT hgnn_model_info(overlay(model placing '\x05000000'::bytea
+SELECT hgnn_model_info(overlay(model placing '\x06000000'::bytea
                                FROM 5 FOR 4)) FROM enc_models;
 SELECT hgnn_predict_label(overlay(model placing '\xffffffff'::bytea
                                   FROM 5 FOR 4), '{1, 2}'::real[], 1)

@@ -86,6 +86,32 @@ FROM (SELECT hgnn_model_info(hgnn_fit(features, label, task,
              '{"epochs": 5, "hidden": 8, "lr_schedule": "inverse"}')) AS info
       FROM opt_rows) i;
 
+-- the activation of H0, H1 and H2 is chosen by name; a relu model of
+-- either kind fits its training rows, scored through hgnn_predict (the
+-- regression defaults fit 40 epochs with neither activation, so that
+-- model takes a weak penalty and a constant rate)
+SELECT hgnn_fit(features, label, task, '{"activation": "sigmoid"}')
+FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"activation": 2}') FROM opt_rows;
+CREATE TABLE opt_relu AS
+SELECT hgnn_fit(features, label, task,
+                '{"epochs": 40, "hidden": 8, "activation": "relu"}') AS c,
+       hgnn_fit(features, label::float8, task,
+                '{"epochs": 40, "hidden": 8, "activation": "relu",
+                  "weight_decay": 0.001, "lr_schedule": "constant"}') AS r
+FROM opt_rows;
+SELECT hgnn_model_info(c)->'options'->'activation' AS classifier,
+       hgnn_model_info(r)->'options'->'activation' AS regression
+FROM opt_relu;
+SELECT hgnn_model_info(hgnn_fit(features, label, task, '{"epochs": 1}'))
+           ->'options'->'activation' AS default_activation
+FROM opt_rows;
+SELECT avg((hgnn_predict_label(c, features, task) = label::text)::int) >= 0.9
+           AS classifier_fits,
+       avg((hgnn_predict(r, features, task) - label) ^ 2) < 0.1
+           AS regression_fits
+FROM opt_relu, opt_rows;
+
 -- the defaults of hidden, weight_decay, learning_rate and lr_schedule
 -- depend on the kind; an option that is given keeps its value in both
 SELECT info->>'kind' AS kind,

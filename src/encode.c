@@ -45,6 +45,10 @@
  * schedule other than 0 as corrupt, so the new version number makes it
  * report the model as newer instead.
  *
+ * Format version 5 allows activation 2, relu, with the length of version
+ * 4, for the same reason: a version 4 reader calls it corrupt.  Older
+ * versions must hold activation 1, tanh.
+ *
  * Copyright (c) 2026, hgnn developers
  */
 #include "encode.h"
@@ -660,7 +664,8 @@ get_config(Reader *r, HgnnConfig *cfg)
 		return;
 	cfg->kind = (HgnnKind) v;
 	v = get_u32(r, "activation");
-	if (!check_range(r, "activation", v, HGNN_ACT_TANH, HGNN_ACT_TANH))
+	if (!check_range(r, "activation", v, HGNN_ACT_TANH,
+					 r->version >= 5 ? HGNN_ACT_LAST : HGNN_ACT_TANH))
 		return;
 	cfg->activation = (HgnnActivation) v;
 

@@ -4,7 +4,7 @@
  *		model.
  *
  * The augmented vector of a row is the input of the task's output layer,
- * a = [H0 ; E2_t ; C2_(t,k)] with H0 = tanh(z W + b) of the standardized
+ * a = [H0 ; E2_t ; C2_(t,k)] with H0 = f(z W + b) of the standardized
  * features z, with task t's own W and b in STL.  At prediction the class k is unknown, so it is the class
  * that hgnn_predict_row picks.  The stored E2, C2 and task relation are the
  * averages over balanced batches that training computed.
@@ -56,7 +56,7 @@ hgnn_choose_class(const HgnnModel *model, const float *x, int task,
 }
 
 /*
- * Writes H0 = tanh(z W + b) of raw features x to h0, with z the features
+ * Writes H0 = f(z W + b), f the activation, of raw features x to h0, with z the features
  * standardized as in training.  Returns -1 when a feature is not finite.
  *
  * x: d, z: d scratch, h0: h
@@ -78,7 +78,7 @@ hidden_row(const HgnnModel *model, const float *x, int task, hgnn_real *z,
 	memcpy(h0, b, sizeof(hgnn_real) * h);
 	hgnn_gemv(CblasRowMajor, CblasTrans, d, h, 1.0, W, h, z, 1, 1.0, h0, 1);
 	for (j = 0; j < h; j++)
-		h0[j] = hgnn_tanh(h0[j]);
+		h0[j] = hgnn_activate(cfg->activation, h0[j]);
 	return 0;
 }
 

@@ -78,32 +78,55 @@ hgnn_dense_backward(int n, int in, int out, const hgnn_real *X,
 }
 
 /*
- * Hyperbolic tangent.
+ * Activation f of the hidden rows (tanh or relu).
  *
  * x, y: count values (may be the same buffer).
- * y, dy: count values; adds dy (1 - y^2) into dx: count values.
+ * y, dy: count values; adds dy f'(x), computed from y, into dx: count
+ * values.
  */
+static const char *const activation_names[] = {
+	[HGNN_ACT_TANH] = "tanh",
+	[HGNN_ACT_RELU] = "relu",
+};
+
+const char *
+hgnn_activation_name(int activation)
+{
+	if (activation < HGNN_ACT_TANH || activation > HGNN_ACT_LAST)
+		return NULL;
+	return activation_names[activation];
+}
+
 void
-hgnn_tanh_forward(size_t count, const hgnn_real *x, hgnn_real *y)
+hgnn_activation_forward(HgnnActivation act, size_t count, const hgnn_real *x,
+						hgnn_real *y)
 {
 	size_t		i;
 
+	/* one loop per activation keeps the branch out of the tanh loop */
+	if (act == HGNN_ACT_RELU)
+	{
+		for (i = 0; i < count; i++)
+			y[i] = x[i] > 0 ? x[i] : 0;
+		return;
+	}
 	for (i = 0; i < count; i++)
 		y[i] = hgnn_tanh(x[i]);
 }
 
 void
-hgnn_tanh_backward(size_t count, const hgnn_real *y, const hgnn_real *dy,
-				   hgnn_real *dx)
+hgnn_activation_backward(HgnnActivation act, size_t count, const hgnn_real *y,
+						 const hgnn_real *dy, hgnn_real *dx)
 {
 	size_t		i;
 
 	for (i = 0; i < count; i++)
 	{
 #if HGNN_PLANT_BUG == 4
-		dx[i] = dy[i] * (1 - y[i] * y[i]);	/* planted: overwrites */
+		dx[i] = dy[i] * hgnn_activation_slope(act, y[i]);	/* planted:
+															 * overwrites */
 #else
-		dx[i] += dy[i] * (1 - y[i] * y[i]);
+		dx[i] += dy[i] * hgnn_activation_slope(act, y[i]);
 #endif
 	}
 }
@@ -113,7 +136,7 @@ hgnn_tanh_backward(size_t count, const hgnn_real *y, const hgnn_real *dy,
  *
  * A_ij = s_ij exp(-||h_i - h_j||^2 / sigma), with s_ij = +1 when rows i and
  * j have the same label and -1 otherwise; the diagonal is 1.  The output is
- * Y = tanh(Z + A H).
+ * Y = f(Z + A H), f the activation act.
  *
  * Forward: Z: m x h, H: m x h, label: m, sigma > 0; writes A: m x m (kept
  * for the backward pass) and Y: m x h.  work: m values.
@@ -127,9 +150,10 @@ hgnn_kernel_graph_work_size(int m, int h)
 }
 
 void
-hgnn_kernel_graph_forward(int m, int h, const hgnn_real *Z,
-						  const hgnn_real *H, const int *label, double sigma,
-						  hgnn_real *A, hgnn_real *Y, hgnn_real *work)
+hgnn_kernel_graph_forward(HgnnActivation act, int m, int h,
+						  const hgnn_real *Z, const hgnn_real *H,
+						  const int *label, double sigma, hgnn_real *A,
+						  hgnn_real *Y, hgnn_real *work)
 {
 	hgnn_real  *sqnorm = work;
 	int			i,
@@ -160,7 +184,7 @@ hgnn_kernel_graph_forward(int m, int h, const hgnn_real *Z,
 	memcpy(Y, Z, sizeof(hgnn_real) * m * h);
 	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, h, m,
 			  1.0, A, m, H, h, 1.0, Y, h);
-	hgnn_tanh_forward((size_t) m * h, Y, Y);
+	hgnn_activation_forward(act, (size_t) m * h, Y, Y);
 }
 
 /*
@@ -169,8 +193,9 @@ hgnn_kernel_graph_forward(int m, int h, const hgnn_real *Z,
  * 2 (rowsum(M)_i h_i - (M H)_i), one gemm.
  */
 void
-hgnn_kernel_graph_backward(int m, int h, const hgnn_real *H,
-						   const hgnn_real *A, const hgnn_real *Y,
+hgnn_kernel_graph_backward(HgnnActivation act, int m, int h,
+						   const hgnn_real *H, const hgnn_real *A,
+						   const hgnn_real *Y,
 						   const hgnn_real *dY, double sigma, hgnn_real *dZ,
 						   hgnn_real *dH, hgnn_real *work)
 {
@@ -183,7 +208,7 @@ hgnn_kernel_graph_backward(int m, int h, const hgnn_real *H,
 				j;
 
 	for (k = 0; k < count; k++)
-		dpre[k] = dY[k] * (1 - Y[k] * Y[k]);
+		dpre[k] = dY[k] * hgnn_activation_slope(act, Y[k]);
 	if (dZ != NULL)
 		hgnn_axpy((int) count, 1.0, dpre, 1, dZ, 1);
 	if (dH == NULL)
@@ -403,7 +428,8 @@ hgnn_attention_forward(int n, int in, int out, const hgnn_real *E,
 						   cache->S);
 	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, n, out, n,
 			  1.0, cache->S, n, cache->P, out, 0.0, cache->Y, out);
-	hgnn_tanh_forward((size_t) n * out, cache->Y, cache->Y);
+	hgnn_activation_forward(HGNN_ACT_TANH, (size_t) n * out, cache->Y,
+							cache->Y);
 }
 
 void
@@ -445,7 +471,8 @@ hgnn_attention_backward(int n, int in, int out, const hgnn_real *E,
  * intra-task graph of the regression model.
  *
  * P = H Wg; S = row-softmax of the cosine similarities of the rows of P,
- * as in hgnn_attention; Y = tanh(Z + S H).  The attention weights come
+ * as in hgnn_attention; Y = f(Z + S H), f the activation act.  The
+ * attention weights come
  * from the projection P, but S multiplies H itself, as A multiplies H in
  * the classifier's kernel graph layer, so Y keeps the width h of Z.
  *
@@ -462,9 +489,9 @@ hgnn_row_attention_work_size(int m, int h, int g)
 }
 
 void
-hgnn_row_attention_forward(int m, int h, int g, const hgnn_real *Z,
-						   const hgnn_real *H, const hgnn_real *Wg,
-						   HgnnAttention *cache)
+hgnn_row_attention_forward(HgnnActivation act, int m, int h, int g,
+						   const hgnn_real *Z, const hgnn_real *H,
+						   const hgnn_real *Wg, HgnnAttention *cache)
 {
 	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, g, h,
 			  1.0, H, h, Wg, g, 0.0, cache->P, g);
@@ -472,12 +499,13 @@ hgnn_row_attention_forward(int m, int h, int g, const hgnn_real *Z,
 	memcpy(cache->Y, Z, sizeof(hgnn_real) * m * h);
 	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, m, h, m,
 			  1.0, cache->S, m, H, h, 1.0, cache->Y, h);
-	hgnn_tanh_forward((size_t) m * h, cache->Y, cache->Y);
+	hgnn_activation_forward(act, (size_t) m * h, cache->Y, cache->Y);
 }
 
 void
-hgnn_row_attention_backward(int m, int h, int g, const hgnn_real *H,
-							const hgnn_real *Wg, const HgnnAttention *cache,
+hgnn_row_attention_backward(HgnnActivation act, int m, int h, int g,
+							const hgnn_real *H, const hgnn_real *Wg,
+							const HgnnAttention *cache,
 							const hgnn_real *dY, hgnn_real *dZ,
 							hgnn_real *dH, hgnn_real *dWg, hgnn_real *work)
 {
@@ -489,13 +517,13 @@ hgnn_row_attention_backward(int m, int h, int g, const hgnn_real *H,
 	size_t		k;
 
 	for (k = 0; k < count; k++)
-		dpre[k] = dY[k] * (1 - cache->Y[k] * cache->Y[k]);
+		dpre[k] = dY[k] * hgnn_activation_slope(act, cache->Y[k]);
 	if (dZ != NULL)
 		hgnn_axpy((int) count, 1.0, dpre, 1, dZ, 1);
 	if (dH == NULL && dWg == NULL)
 		return;
 
-	/* Y = tanh(Z + S H): dS = dpre H^T, and dH gets S^T dpre */
+	/* Y = f(Z + S H): dS = dpre H^T, and dH gets S^T dpre */
 	hgnn_gemm(CblasRowMajor, CblasNoTrans, CblasTrans, m, m, h,
 			  1.0, dpre, h, H, h, 0.0, dS, m);
 	if (dH != NULL)

@@ -18,6 +18,18 @@
 #include <math.h>
 
 /*
+ * Activations of the hidden rows.  The values are stored in the model
+ * encoding, so they never change; relu exists from format version 5 on.
+ */
+typedef enum HgnnActivation
+{
+	HGNN_ACT_TANH = 1,
+	HGNN_ACT_RELU = 2
+} HgnnActivation;
+
+#define HGNN_ACT_LAST HGNN_ACT_RELU
+
+/*
  * Saved activations of one cosine-attention layer over n nodes whose
  * projection P has width out.  Each pointer addresses the count of values
  * stated.
@@ -29,7 +41,7 @@ typedef struct HgnnAttention
 	hgnn_real  *norm;			/* n: smoothed length of each row of P */
 	hgnn_real  *S;				/* n x n: row-softmax of Q Q^T */
 	hgnn_real  *Y;				/* n x out: tanh(S P); for row attention
-								 * n x h: tanh(Z + S H) */
+								 * n x h: f(Z + S H) */
 } HgnnAttention;
 
 /*
@@ -60,18 +72,49 @@ extern void hgnn_dense_backward(int n, int in, int out, const hgnn_real *X,
 								const hgnn_real *W, const hgnn_real *dY,
 								hgnn_real *dX, hgnn_real *dW, hgnn_real *db);
 
-/* Elementwise y = tanh(x) over count values. */
-extern void hgnn_tanh_forward(size_t count, const hgnn_real *x, hgnn_real *y);
-extern void hgnn_tanh_backward(size_t count, const hgnn_real *y,
-							   const hgnn_real *dy, hgnn_real *dx);
+/*
+ * The activation f of the hidden rows H0, H1 and H2.  The attention layers
+ * of the task and class embeddings use tanh whatever it is.
+ */
+static inline hgnn_real
+hgnn_activate(HgnnActivation act, hgnn_real x)
+{
+	if (act == HGNN_ACT_RELU)
+		return x > 0 ? x : 0;
+	return hgnn_tanh(x);
+}
 
-/* Label-signed kernel graph layer of one task block, Y = tanh(Z + A H). */
-extern void hgnn_kernel_graph_forward(int m, int h, const hgnn_real *Z,
-									  const hgnn_real *H, const int *label,
-									  double sigma, hgnn_real *A,
-									  hgnn_real *Y, hgnn_real *work);
-extern void hgnn_kernel_graph_backward(int m, int h, const hgnn_real *H,
-									   const hgnn_real *A, const hgnn_real *Y,
+/* f'(x) written in terms of y = f(x), which the backward passes keep. */
+static inline hgnn_real
+hgnn_activation_slope(HgnnActivation act, hgnn_real y)
+{
+#if HGNN_PLANT_BUG == 18
+	act = HGNN_ACT_TANH;		/* planted: tanh's slope for every activation */
+#endif
+	if (act == HGNN_ACT_RELU)
+		return y > 0 ? 1 : 0;
+	return 1 - y * y;
+}
+
+/* The option value of an activation; NULL outside 1 to HGNN_ACT_LAST. */
+extern const char *hgnn_activation_name(int activation);
+
+/* Elementwise y = f(x) over count values, and its backward. */
+extern void hgnn_activation_forward(HgnnActivation act, size_t count,
+									const hgnn_real *x, hgnn_real *y);
+extern void hgnn_activation_backward(HgnnActivation act, size_t count,
+									 const hgnn_real *y, const hgnn_real *dy,
+									 hgnn_real *dx);
+
+/* Label-signed kernel graph layer of one task block, Y = f(Z + A H). */
+extern void hgnn_kernel_graph_forward(HgnnActivation act, int m, int h,
+									  const hgnn_real *Z, const hgnn_real *H,
+									  const int *label, double sigma,
+									  hgnn_real *A, hgnn_real *Y,
+									  hgnn_real *work);
+extern void hgnn_kernel_graph_backward(HgnnActivation act, int m, int h,
+									   const hgnn_real *H, const hgnn_real *A,
+									   const hgnn_real *Y,
 									   const hgnn_real *dY, double sigma,
 									   hgnn_real *dZ, hgnn_real *dH,
 									   hgnn_real *work);
@@ -93,13 +136,14 @@ extern void hgnn_attention_backward(int n, int in, int out,
 									hgnn_real *dU, hgnn_real *work);
 extern size_t hgnn_attention_work_size(int n, int out);
 
-/* Cosine-attention graph layer of one task block, Y = tanh(Z + S H). */
-extern void hgnn_row_attention_forward(int m, int h, int g,
-									   const hgnn_real *Z, const hgnn_real *H,
+/* Cosine-attention graph layer of one task block, Y = f(Z + S H). */
+extern void hgnn_row_attention_forward(HgnnActivation act, int m, int h,
+									   int g, const hgnn_real *Z,
+									   const hgnn_real *H,
 									   const hgnn_real *Wg,
 									   HgnnAttention *cache);
-extern void hgnn_row_attention_backward(int m, int h, int g,
-										const hgnn_real *H,
+extern void hgnn_row_attention_backward(HgnnActivation act, int m, int h,
+										int g, const hgnn_real *H,
 										const hgnn_real *Wg,
 										const HgnnAttention *cache,
 										const hgnn_real *dY, hgnn_real *dZ,

@@ -5,8 +5,8 @@
  *
  * The classifier, on a batch whose rows are grouped by task and by class:
  *
- *	Z = X W + b, H0 = tanh(Z)
- *	per task block: H1 = tanh(Z + A(H0) H0), H2 = tanh(Z + A(H1) H1)
+ *	Z = X W + b, H0 = f(Z)
+ *	per task block: H1 = f(Z + A(H0) H0), H2 = f(Z + A(H1) H1)
  *	e_t = column max of H2 over task t, m_tk = the same over pair (t, k)
  *	E2 = two attention layers (U1, U2) over the T task nodes
  *	C2 = two attention layers (V1, V2) over the pairs of the batch
@@ -16,12 +16,15 @@
  * The regression model has no classes to sign A with, so its intra-task
  * graphs are row-attention layers (layers.c) with one shared Wg:
  *
- *	Z = X W + b, H0 = tanh(Z)
- *	per task block: H1 = tanh(Z + S(H0) H0), H2 = tanh(Z + S(H1) H1),
+ *	Z = X W + b, H0 = f(Z)
+ *	per task block: H1 = f(Z + S(H0) H0), H2 = f(Z + S(H1) H1),
  *	where S(H) = row-softmax of the cosine similarities of the rows of H Wg
  *	e_t = column max of H2 over task t, E2 as above
  *	a_i = [H0_i ; E2_t], output a_i O_t + c_t, one value per row
  *	loss: mean squared error of each task, summed over tasks
+ *
+ * f is the activation option, tanh (the prototype's) or relu; the
+ * attention layers of E2 and C2 use tanh with either.
  *
  * Both add weight_decay (||W||^2 + ||O block||^2); the base model decides
  * what the O block holds and how it becomes O (base_model.c), and STL
@@ -420,7 +423,7 @@ hgnn_network_hidden(const HgnnConfig *cfg, const HgnnLayout *layout,
 							   work->Z + r0 * h);
 		}
 	}
-	hgnn_tanh_forward(count, work->Z, work->H0);
+	hgnn_activation_forward(cfg->activation, count, work->Z, work->H0);
 }
 
 /*
@@ -456,11 +459,11 @@ graphs_forward(const HgnnConfig *cfg, const HgnnLayout *layout,
 			continue;
 		}
 		hgnn_check_interrupts();
-		hgnn_kernel_graph_forward(m, h, work->Z + off, work->H0 + off,
+		hgnn_kernel_graph_forward(cfg->activation, m, h, work->Z + off, work->H0 + off,
 								  batch->label + r0, cfg->sigma,
 								  work->A1 + work->adj_offset[t],
 								  work->H1 + off, work->scratch);
-		hgnn_kernel_graph_forward(m, h, work->Z + off, work->H1 + off,
+		hgnn_kernel_graph_forward(cfg->activation, m, h, work->Z + off, work->H1 + off,
 								  batch->label + r0, cfg->sigma,
 								  work->A2 + work->adj_offset[t],
 								  work->H2 + off, work->scratch);
@@ -607,7 +610,7 @@ graphs_backward(const HgnnConfig *cfg, const HgnnLayout *layout,
 		if (m == 0)
 			continue;
 		hgnn_check_interrupts();
-		hgnn_kernel_graph_backward(m, h, work->H1 + off,
+		hgnn_kernel_graph_backward(cfg->activation, m, h, work->H1 + off,
 								   work->A2 + work->adj_offset[t],
 								   work->H2 + off, dH2 + off, cfg->sigma,
 								   work->dZ + off, dH1 + off, work->scratch);
@@ -615,7 +618,7 @@ graphs_backward(const HgnnConfig *cfg, const HgnnLayout *layout,
 			memcpy(work->dH_a + off + (size_t) i * h,
 				   work->daug + (size_t) (r0 + i) * a,
 				   sizeof(hgnn_real) * h);
-		hgnn_kernel_graph_backward(m, h, work->H0 + off,
+		hgnn_kernel_graph_backward(cfg->activation, m, h, work->H0 + off,
 								   work->A1 + work->adj_offset[t],
 								   work->H1 + off, dH1 + off, cfg->sigma,
 								   work->dZ + off, work->dH_a + off,
@@ -645,7 +648,8 @@ shared_layer_backward(const HgnnConfig *cfg, const HgnnLayout *layout,
 	size_t		h = cfg->hidden;
 	int			t;
 
-	hgnn_tanh_backward((size_t) N * h, work->H0, work->dH_a, work->dZ);
+	hgnn_activation_backward(cfg->activation, (size_t) N * h, work->H0,
+							 work->dH_a, work->dZ);
 	if (cfg->base_model != HGNN_BASE_STL)
 	{
 		hgnn_dense_backward(N, (int) d, (int) h, batch->x,
@@ -909,9 +913,9 @@ regression_graphs_forward(const HgnnConfig *cfg, const HgnnLayout *layout,
 		hgnn_check_interrupts();
 		layer1 = task_rows_view(&work->rows1, work, batch, t, g, h, work->H1);
 		layer2 = task_rows_view(&work->rows2, work, batch, t, g, h, work->H2);
-		hgnn_row_attention_forward(m, h, g, work->Z + off, work->H0 + off,
+		hgnn_row_attention_forward(cfg->activation, m, h, g, work->Z + off, work->H0 + off,
 								   Wg, &layer1);
-		hgnn_row_attention_forward(m, h, g, work->Z + off, work->H1 + off,
+		hgnn_row_attention_forward(cfg->activation, m, h, g, work->Z + off, work->H1 + off,
 								   Wg, &layer2);
 		hgnn_maxpool_forward(m, h, work->H2 + off,
 							 work->task_pool + (size_t) t * h,
@@ -1021,14 +1025,14 @@ regression_graphs_backward(const HgnnConfig *cfg, const HgnnLayout *layout,
 		hgnn_check_interrupts();
 		layer1 = task_rows_view(&work->rows1, work, batch, t, g, h, work->H1);
 		layer2 = task_rows_view(&work->rows2, work, batch, t, g, h, work->H2);
-		hgnn_row_attention_backward(m, h, g, work->H1 + off, Wg, &layer2,
+		hgnn_row_attention_backward(cfg->activation, m, h, g, work->H1 + off, Wg, &layer2,
 									dH2 + off, work->dZ + off, dH1 + off,
 									grad + layout->Wg, work->scratch);
 		for (i = 0; i < m; i++)
 			memcpy(work->dH_a + off + (size_t) i * h,
 				   work->daug + (size_t) (r0 + i) * a,
 				   sizeof(hgnn_real) * h);
-		hgnn_row_attention_backward(m, h, g, work->H0 + off, Wg, &layer1,
+		hgnn_row_attention_backward(cfg->activation, m, h, g, work->H0 + off, Wg, &layer1,
 									dH1 + off, work->dZ + off,
 									work->dH_a + off, dWg_layer1,
 									work->scratch);

@@ -12,6 +12,7 @@
 #ifndef HGNN_MODEL_H
 #define HGNN_MODEL_H
 
+#include "layers.h"
 #include "linalg.h"
 
 typedef enum HgnnKind
@@ -48,11 +49,6 @@ typedef enum HgnnSchedule
 } HgnnSchedule;
 
 #define HGNN_SCHEDULE_LAST HGNN_SCHEDULE_CONSTANT
-
-typedef enum HgnnActivation
-{
-	HGNN_ACT_TANH = 1
-} HgnnActivation;
 
 /*
  * Training configuration.  The SQL layer fills it from the options jsonb

@@ -550,31 +550,51 @@ append_doubles_json(StringInfo buf, const double *values, int count)
 
 
 /*
+ * Appends "key": name to the JSON object text in buf unless the stored
+ * options already hold key.
+ */
+static void
+add_missing_option(StringInfo buf, Datum options, const char *key,
+				   const char *name)
+{
+	if (DatumGetBool(DirectFunctionCall2(jsonb_exists, options,
+										 CStringGetTextDatum(key))))
+		return;
+	appendStringInfoString(buf, buf->len > 1 ? ", " : "");
+	escape_json(buf, key);
+	appendStringInfoString(buf, ": ");
+	escape_json(buf, name);
+}
+
+/*
  * Returns the stored training options of model as JSON text.  Models of
  * format version 3 and older trained with the inverse schedule before
- * lr_schedule existed, so their options lack it.  This adds it from the
- * decoded configuration, so training again with the options gives the
- * same weights.
+ * lr_schedule existed, and models of version 4 and older with tanh before
+ * activation existed, so their options lack those keys.  This adds them
+ * from the decoded configuration, so training again with the options
+ * gives the same weights whatever the defaults have become.
  */
 static char *
 options_json(const HgnnModel *model)
 {
 	Datum		options;
-	StringInfoData schedule;
+	StringInfoData missing;
 
 	if (model->info_json == NULL)
 		return "null";
 	options = DirectFunctionCall1(jsonb_in, CStringGetDatum(model->info_json));
-	if (DatumGetBool(DirectFunctionCall2(jsonb_exists, options,
-										 CStringGetTextDatum("lr_schedule"))))
+	initStringInfo(&missing);
+	appendStringInfoChar(&missing, '{');
+	add_missing_option(&missing, options, "lr_schedule",
+					   hgnn_schedule_name(model->cfg.lr_schedule));
+	add_missing_option(&missing, options, "activation",
+					   hgnn_activation_name(model->cfg.activation));
+	if (missing.len == 1)
 		return model->info_json;
-	initStringInfo(&schedule);
-	appendStringInfoString(&schedule, "{\"lr_schedule\": ");
-	escape_json(&schedule, hgnn_schedule_name(model->cfg.lr_schedule));
-	appendStringInfoChar(&schedule, '}');
+	appendStringInfoChar(&missing, '}');
 	options = DirectFunctionCall2(jsonb_concat, options,
 								  DirectFunctionCall1(jsonb_in,
-													  CStringGetDatum(schedule.data)));
+													  CStringGetDatum(missing.data)));
 	return DatumGetCString(DirectFunctionCall1(jsonb_out, options));
 }
 

@@ -28,7 +28,8 @@ typedef enum OptionType
 	OPTION_SEED,				/* uint64 field, 0 to INT64_MAX */
 	OPTION_KIND,				/* int field: an HgnnKind, by name */
 	OPTION_BASE_MODEL,			/* HgnnBaseModel field, by name */
-	OPTION_SCHEDULE				/* HgnnSchedule field, by name */
+	OPTION_SCHEDULE,			/* HgnnSchedule field, by name */
+	OPTION_ACTIVATION			/* HgnnActivation field, by name */
 } OptionType;
 
 typedef struct OptionDef
@@ -52,6 +53,7 @@ static const OptionDef option_defs[] = {
 	{"task_embedding", OPTION_INT, CFG(task_embedding), 1, HGNN_MAX_EMBEDDING},
 	{"class_embedding", OPTION_INT, CFG(class_embedding), 1,
 	HGNN_MAX_EMBEDDING},
+	{"activation", OPTION_ACTIVATION, CFG(activation)},
 	{"epochs", OPTION_INT, CFG(epochs), 1, HGNN_MAX_EPOCHS},
 	{"batch_per_group", OPTION_INT, CFG(batch_per_group), 1,
 	HGNN_MAX_BATCH_PER_GROUP},
@@ -254,30 +256,34 @@ typedef const char *(*NameFn) (int value);
 
 /* Returns the names of values 0 to last as "a", "b" or "c", for messages. */
 static char *
-value_names(NameFn name, int last)
+value_names(NameFn name, int first, int last)
 {
 	StringInfoData buf;
 	int			i;
 
 	initStringInfo(&buf);
-	for (i = 0; i <= last; i++)
+	for (i = first; i <= last; i++)
 	{
-		if (i > 0)
+		if (i > first)
 			appendStringInfoString(&buf, i < last ? ", " : " or ");
 		escape_json(&buf, name(i));
 	}
 	return buf.data;
 }
 
-/* Parses an option whose value is one of the names of values 0 to last. */
+/*
+ * Parses an option whose value is one of the names of values first to
+ * last.
+ */
 static int
-parse_name(const OptionDef *def, JsonbValue *v, NameFn name, int last)
+parse_name(const OptionDef *def, JsonbValue *v, NameFn name, int first,
+		   int last)
 {
 	int			i;
 
 	if (v->type != jbvString)
-		report_wrong_type(def, v, value_names(name, last));
-	for (i = 0; i <= last; i++)
+		report_wrong_type(def, v, value_names(name, first, last));
+	for (i = first; i <= last; i++)
 	{
 		const char *candidate = name(i);
 
@@ -288,7 +294,7 @@ parse_name(const OptionDef *def, JsonbValue *v, NameFn name, int last)
 	ereport(ERROR,
 			(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 			 errmsg("option \"%s\" must be %s, not %s", def->name,
-					value_names(name, last), json_value_text(v))));
+					value_names(name, first, last), json_value_text(v))));
 	return 0;					/* not reached */
 }
 
@@ -332,11 +338,16 @@ set_option(HgnnOptions *opts, const OptionDef *def, JsonbValue *v)
 			break;
 		case OPTION_BASE_MODEL:
 			*(HgnnBaseModel *) field = (HgnnBaseModel)
-				parse_name(def, v, hgnn_base_model_name, HGNN_BASE_LAST);
+				parse_name(def, v, hgnn_base_model_name, 0, HGNN_BASE_LAST);
 			break;
 		case OPTION_SCHEDULE:
 			*(HgnnSchedule *) field = (HgnnSchedule)
-				parse_name(def, v, hgnn_schedule_name, HGNN_SCHEDULE_LAST);
+				parse_name(def, v, hgnn_schedule_name, 0, HGNN_SCHEDULE_LAST);
+			break;
+		case OPTION_ACTIVATION:
+			*(HgnnActivation *) field = (HgnnActivation)
+				parse_name(def, v, hgnn_activation_name, HGNN_ACT_TANH,
+						   HGNN_ACT_LAST);
 			break;
 	}
 }
@@ -413,6 +424,8 @@ option_field_size(OptionType type)
 			return sizeof(HgnnBaseModel);
 		case OPTION_SCHEDULE:
 			return sizeof(HgnnSchedule);
+		case OPTION_ACTIVATION:
+			return sizeof(HgnnActivation);
 		default:
 			return sizeof(int);
 	}
@@ -529,6 +542,10 @@ hgnn_options_to_json(const HgnnOptions *opts)
 			case OPTION_SCHEDULE:
 				escape_json(&buf,
 							hgnn_schedule_name(*(const HgnnSchedule *) field));
+				break;
+			case OPTION_ACTIVATION:
+				escape_json(&buf,
+							hgnn_activation_name(*(const HgnnActivation *) field));
 				break;
 		}
 	}

@@ -203,12 +203,12 @@ hgnn_predict_row(const HgnnModel *model, const float *x, int task,
 	present = model->present + (size_t) task * C;
 	O = model->pred_O + (size_t) task * a * C;
 
-	/* H0 = tanh(z W + b) */
+	/* H0 = f(z W + b) */
 	hgnn_hidden_weights(model, task, &W, &b);
 	memcpy(h0, b, sizeof(hgnn_real) * h);
 	hgnn_gemv(CblasRowMajor, CblasTrans, d, h, 1.0, W, h, z, 1, 1.0, h0, 1);
 	for (j = 0; j < h; j++)
-		h0[j] = hgnn_tanh(h0[j]);
+		h0[j] = hgnn_activate(cfg->activation, h0[j]);
 
 	/* logits without the class embedding: H0 O_t[:h] + E2_t O_t + c_t */
 	memcpy(base, model->pred_task_logit + (size_t) task * C,
@@ -277,12 +277,12 @@ hgnn_predict_value(const HgnnModel *model, const float *x, int task,
 		return NAN;
 	O = model->pred_O + (size_t) task * a;
 
-	/* H0 = tanh(z W + b) */
+	/* H0 = f(z W + b) */
 	hgnn_hidden_weights(model, task, &W, &b);
 	memcpy(h0, b, sizeof(hgnn_real) * h);
 	hgnn_gemv(CblasRowMajor, CblasTrans, d, h, 1.0, W, h, z, 1, 1.0, h0, 1);
 	for (j = 0; j < h; j++)
-		h0[j] = hgnn_tanh(h0[j]);
+		h0[j] = hgnn_activate(cfg->activation, h0[j]);
 
 	/* H0 O_t[:h] + E2_t O_t[h:] + c_t, then back to the target's units */
 	output = model->pred_task_logit[task] + hgnn_dot(h, h0, 1, O, 1);

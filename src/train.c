@@ -35,7 +35,7 @@ validate_config(const HgnnConfig *cfg, const HgnnData *data, HgnnKind kind,
 				 regression ? "regression model" : "classifier");
 		return -1;
 	}
-	if (cfg->activation != HGNN_ACT_TANH)
+	if (cfg->activation < HGNN_ACT_TANH || cfg->activation > HGNN_ACT_LAST)
 	{
 		snprintf(errbuf, errlen, "activation %d is not supported",
 				 (int) cfg->activation);

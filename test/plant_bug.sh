@@ -8,13 +8,13 @@
 set -u
 cd "$(dirname "$0")" || exit 2
 
-bugs="1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17"
+bugs="1 2 3 4 5 6 7 8 9 10 11 12 13 14 15 16 17 18"
 describe() {
 	case $1 in
 		1) echo "kernel graph backward uses dD in place of dD + dD^T" ;;
 		2) echo "attention softmax backward drops the row term" ;;
 		3) echo "attention backward treats the row norm as a constant" ;;
-		4) echo "tanh backward overwrites dx instead of adding" ;;
+		4) echo "activation backward overwrites dx instead of adding" ;;
 		5) echo "cross-entropy backward ignores the per-task mean" ;;
 		6) echo "L2 penalty gradient misses the factor 2" ;;
 		7) echo "max pooling backward uses the wrong row stride" ;;
@@ -28,6 +28,7 @@ describe() {
 		15) echo "tensor train backward halves dG1" ;;
 		16) echo "trace norm backward sums the modes instead of their mean" ;;
 		17) echo "STL backward adds every task's dW into task 0's W" ;;
+		18) echo "activation backward uses tanh's slope for relu too" ;;
 	esac
 }
 

@@ -204,48 +204,52 @@ test_dense(HgnnRng *rng)
 	check_gradient("dense db", c.b, c.out, db, dense_loss, &c);
 }
 
-/* ----------------------------------------------------------------- tanh */
+/* ----------------------------------------------------------- activation */
 
-typedef struct TanhCase
+typedef struct ActivationCase
 {
+	HgnnActivation act;
 	size_t		count;
 	hgnn_real  *x,
 			   *y,
 			   *R;
-} TanhCase;
+} ActivationCase;
 
 static double
-tanh_loss(void *arg)
+activation_loss(void *arg)
 {
-	TanhCase   *c = arg;
+	ActivationCase *c = arg;
 
-	hgnn_tanh_forward(c->count, c->x, c->y);
+	hgnn_activation_forward(c->act, c->count, c->x, c->y);
 	return dot(c->R, c->y, c->count);
 }
 
 static void
-test_tanh(HgnnRng *rng)
+test_activation(HgnnRng *rng, HgnnActivation act, const char *name)
 {
-	TanhCase	c = {7};
+	ActivationCase c = {act, 7};
 	hgnn_real  *dx = reals(c.count),
 			   *px = reals(c.count);
+	char		label[80];
 
 	c.x = reals(c.count);
 	c.y = reals(c.count);
 	c.R = reals(c.count);
 	fill_uniform(rng, c.x, c.count, -2, 2);
 	fill_uniform(rng, c.R, c.count, -1, 1);
-	tanh_loss(&c);
+	activation_loss(&c);
 	prefill(rng, dx, px, c.count);
-	hgnn_tanh_backward(c.count, c.y, c.R, dx);
+	hgnn_activation_backward(c.act, c.count, c.y, c.R, dx);
 	subtract(dx, px, c.count);
-	check_gradient("tanh dx", c.x, c.count, dx, tanh_loss, &c);
+	snprintf(label, sizeof(label), "%s dx", name);
+	check_gradient(label, c.x, c.count, dx, activation_loss, &c);
 }
 
 /* --------------------------------------------------------- kernel graph */
 
 typedef struct KernelCase
 {
+	HgnnActivation act;
 	int			m,
 				h;
 	double		sigma;
@@ -263,16 +267,16 @@ kernel_loss(void *arg)
 {
 	KernelCase *c = arg;
 
-	hgnn_kernel_graph_forward(c->m, c->h, c->Z, c->H, c->label, c->sigma,
+	hgnn_kernel_graph_forward(c->act, c->m, c->h, c->Z, c->H, c->label, c->sigma,
 							  c->A, c->Y, c->work);
 	return dot(c->R, c->Y, (size_t) c->m * c->h);
 }
 
 static void
-test_kernel_graph(HgnnRng *rng, const char *name, int m, int h,
-				  const int *label, double sigma)
+test_kernel_graph(HgnnRng *rng, HgnnActivation act, const char *name, int m,
+				  int h, const int *label, double sigma)
 {
-	KernelCase	c = {m, h, sigma, label};
+	KernelCase	c = {act, m, h, sigma, label};
 	size_t		count = (size_t) m * h;
 	hgnn_real  *dZ = reals(count),
 			   *dH = reals(count),
@@ -298,7 +302,7 @@ test_kernel_graph(HgnnRng *rng, const char *name, int m, int h,
 	kernel_loss(&c);
 	prefill(rng, dZ, pZ, count);
 	prefill(rng, dH, pH, count);
-	hgnn_kernel_graph_backward(m, h, c.H, c.A, c.Y, c.R, sigma, dZ, dH,
+	hgnn_kernel_graph_backward(act, m, h, c.H, c.A, c.Y, c.R, sigma, dZ, dH,
 							   c.work);
 	subtract(dZ, pZ, count);
 	subtract(dH, pH, count);
@@ -328,7 +332,7 @@ test_kernel_graph(HgnnRng *rng, const char *name, int m, int h,
 					double		y = c.Y[(size_t) j * h + k];
 
 					sum += c.A[(size_t) j * m + i] * c.R[(size_t) j * h + k] *
-						(1 - y * y);
+						hgnn_activation_slope(act, y);
 				}
 				fixed[(size_t) i * h + k] = sum;
 			}
@@ -452,6 +456,7 @@ test_attention(HgnnRng *rng, int n, int in, int out)
 
 typedef struct RowAttentionCase
 {
+	HgnnActivation act;
 	int			m,
 				h,
 				g;
@@ -467,15 +472,15 @@ row_attention_loss(void *arg)
 {
 	RowAttentionCase *c = arg;
 
-	hgnn_row_attention_forward(c->m, c->h, c->g, c->Z, c->H, c->Wg,
+	hgnn_row_attention_forward(c->act, c->m, c->h, c->g, c->Z, c->H, c->Wg,
 							   &c->cache);
 	return dot(c->R, c->cache.Y, (size_t) c->m * c->h);
 }
 
 static void
-test_row_attention(HgnnRng *rng, int m, int h, int g)
+test_row_attention(HgnnRng *rng, HgnnActivation act, int m, int h, int g)
 {
-	RowAttentionCase c = {m, h, g};
+	RowAttentionCase c = {act, m, h, g};
 	size_t		count = (size_t) m * h;
 	size_t		nw = (size_t) h * g;
 	hgnn_real  *dZ = reals(count),
@@ -509,19 +514,22 @@ test_row_attention(HgnnRng *rng, int m, int h, int g)
 	prefill(rng, dZ, pZ, count);
 	prefill(rng, dH, pH, count);
 	prefill(rng, dWg, pW, nw);
-	hgnn_row_attention_backward(m, h, g, c.H, c.Wg, &c.cache, c.R, dZ, dH,
-								dWg, work);
+	hgnn_row_attention_backward(act, m, h, g, c.H, c.Wg, &c.cache, c.R, dZ,
+								dH, dWg, work);
 	subtract(dZ, pZ, count);
 	subtract(dH, pH, count);
 	subtract(dWg, pW, nw);
 
-	snprintf(name, sizeof(name), "row attention dZ (m = %d)", m);
+	snprintf(name, sizeof(name), "row attention dZ (m = %d, %s)", m,
+			 hgnn_activation_name(act));
 	check_gradient(name, c.Z, count, dZ, row_attention_loss, &c);
-	snprintf(name, sizeof(name), "row attention dH (m = %d)", m);
+	snprintf(name, sizeof(name), "row attention dH (m = %d, %s)", m,
+			 hgnn_activation_name(act));
 	check_gradient(name, c.H, count, dH, row_attention_loss, &c);
 
 	/* with one row S is the constant 1, so Wg gets no gradient at all */
-	snprintf(name, sizeof(name), "row attention dWg (m = %d)", m);
+	snprintf(name, sizeof(name), "row attention dWg (m = %d, %s)", m,
+			 hgnn_activation_name(act));
 	if (m > 1)
 		check_gradient(name, c.Wg, nw, dWg, row_attention_loss, &c);
 	else
@@ -554,7 +562,8 @@ test_row_attention(HgnnRng *rng, int m, int h, int g)
 					double		y = c.cache.Y[(size_t) j * h + k];
 
 					sum += c.cache.S[(size_t) j * m + i] *
-						c.R[(size_t) j * h + k] * (1 - y * y);
+						c.R[(size_t) j * h + k] *
+						hgnn_activation_slope(act, y);
 				}
 				fixed[(size_t) i * h + k] = sum;
 			}
@@ -566,7 +575,8 @@ test_row_attention(HgnnRng *rng, int m, int h, int g)
 		snprintf(detail, sizeof(detail),
 				 "share of |dH| through S is %.2f", sqrt(diff / total));
 		snprintf(name, sizeof(name),
-				 "row attention path through S is tested (m = %d)", m);
+				 "row attention path through S is tested (m = %d, %s)", m,
+				 hgnn_activation_name(act));
 		report(sqrt(diff / total) > 0.05, name, detail);
 	}
 }
@@ -883,7 +893,7 @@ model_loss(void *arg)
  * class 0, and blocks have 2 or 3 rows.
  */
 static void
-test_model(HgnnRng *rng, int augment, HgnnBaseModel base)
+test_model(HgnnRng *rng, HgnnActivation act, int augment, HgnnBaseModel base)
 {
 	static const int counts[9] = {2, 3, 2, 3, 0, 2, 0, 2, 3};
 	ModelCase	c;
@@ -911,9 +921,11 @@ test_model(HgnnRng *rng, int augment, HgnnBaseModel base)
 	c.cfg.weight_decay = 0.2;
 	c.cfg.sigma = 2.0;
 	c.cfg.augment = augment;
+	c.cfg.activation = act;
 	set_base_model(&c.cfg, base);
-	snprintf(suffix, sizeof(suffix), "%s, augment %s",
-			 hgnn_base_model_name(base), augment ? "on" : "off");
+	snprintf(suffix, sizeof(suffix), "%s, augment %s, %s",
+			 hgnn_base_model_name(base), augment ? "on" : "off",
+			 hgnn_activation_name(act));
 	hgnn_layout_init(&c.cfg, &c.layout);
 	hgnn_batch_init(&c.batch, 3, 3, 3, counts);
 	fill_uniform(rng, c.batch.x, (size_t) c.batch.n_rows * 3, -2, 2);
@@ -980,7 +992,8 @@ test_model(HgnnRng *rng, int augment, HgnnBaseModel base)
  * single row.  Checks every parameter block of the layout.
  */
 static void
-test_regression_model(HgnnRng *rng, int augment, HgnnBaseModel base)
+test_regression_model(HgnnRng *rng, HgnnActivation act, int augment,
+					  HgnnBaseModel base)
 {
 	static const int counts[3] = {3, 1, 4};
 	ModelCase	c;
@@ -1007,9 +1020,11 @@ test_regression_model(HgnnRng *rng, int augment, HgnnBaseModel base)
 	c.cfg.class_embedding = 2;
 	c.cfg.weight_decay = 0.2;
 	c.cfg.augment = augment;
+	c.cfg.activation = act;
 	set_base_model(&c.cfg, base);
-	snprintf(suffix, sizeof(suffix), "%s, augment %s",
-			 hgnn_base_model_name(base), augment ? "on" : "off");
+	snprintf(suffix, sizeof(suffix), "%s, augment %s, %s",
+			 hgnn_base_model_name(base), augment ? "on" : "off",
+			 hgnn_activation_name(act));
 	hgnn_layout_init(&c.cfg, &c.layout);
 	hgnn_batch_init(&c.batch, 3, 1, 3, counts);
 	fill_uniform(rng, c.batch.x, (size_t) c.batch.n_rows * 3, -2, 2);
@@ -1082,15 +1097,15 @@ main(void)
 
 	hgnn_rng_seed(&rng, 20260101);
 	test_dense(&rng);
-	test_tanh(&rng);
-	test_kernel_graph(&rng, "mixed labels", 6, 4, mixed, 1.5);
-	test_kernel_graph(&rng, "one label", 4, 3, same, 0.8);
-	test_kernel_graph(&rng, "one row", 1, 3, single, 1.0);
+	test_activation(&rng, HGNN_ACT_TANH, "tanh");
+	test_kernel_graph(&rng, HGNN_ACT_TANH, "mixed labels", 6, 4, mixed, 1.5);
+	test_kernel_graph(&rng, HGNN_ACT_TANH, "one label", 4, 3, same, 0.8);
+	test_kernel_graph(&rng, HGNN_ACT_TANH, "one row", 1, 3, single, 1.0);
 	test_maxpool(&rng);
 	test_attention(&rng, 5, 4, 3);
 	test_attention(&rng, 1, 3, 2);
-	test_row_attention(&rng, 6, 4, 3);
-	test_row_attention(&rng, 1, 3, 2);
+	test_row_attention(&rng, HGNN_ACT_TANH, 6, 4, 3);
+	test_row_attention(&rng, HGNN_ACT_TANH, 1, 3, 2);
 	test_softmax_ce(&rng);
 	test_squared_error(&rng);
 	test_laf(&rng);
@@ -1102,12 +1117,26 @@ main(void)
 	{
 		if (base != HGNN_BASE_STL)
 		{
-			test_model(&rng, 1, base);
-			test_regression_model(&rng, 1, base);
+			test_model(&rng, HGNN_ACT_TANH, 1, base);
+			test_regression_model(&rng, HGNN_ACT_TANH, 1, base);
 		}
-		test_model(&rng, 0, base);
-		test_regression_model(&rng, 0, base);
+		test_model(&rng, HGNN_ACT_TANH, 0, base);
+		test_regression_model(&rng, HGNN_ACT_TANH, 0, base);
 	}
+
+	/*
+	 * relu last, so that the tanh cases above draw the values they drew
+	 * before relu existed; relu reaches the network through the same
+	 * layers for every base model.
+	 */
+	test_activation(&rng, HGNN_ACT_RELU, "relu");
+	test_kernel_graph(&rng, HGNN_ACT_RELU, "mixed labels, relu", 6, 4, mixed,
+					  1.5);
+	test_row_attention(&rng, HGNN_ACT_RELU, 6, 4, 3);
+	test_model(&rng, HGNN_ACT_RELU, 1, HGNN_BASE_DMTL);
+	test_model(&rng, HGNN_ACT_RELU, 0, HGNN_BASE_STL);
+	test_regression_model(&rng, HGNN_ACT_RELU, 1, HGNN_BASE_DMTL);
+	test_regression_model(&rng, HGNN_ACT_RELU, 0, HGNN_BASE_STL);
 
 	printf("%d passed, %d failed\n", n_passed, n_failed);
 	return n_failed == 0 ? 0 : 1;

@@ -2,7 +2,7 @@
 # Chooses hgnn's default training options by validation inside the
 # training rows, and writes the ranking of the candidates as Markdown.
 # Needs the extension installed (test/setup.sh) and R with mlbench and
-# mlmRev.  Run as root.  Not part of CI: the default grid trains 136
+# mlmRev.  Run as root.  Not part of CI: the default grid trains 204
 # models.
 #
 # usage: tune.sh [REPORT]      (default docs/defaults.md)
@@ -25,20 +25,26 @@
 # grid in the order of the variables below).
 #
 # Candidates: the prototype's options (prototype_options of datasets.sh),
-# and every combination of the values of TUNE_HIDDEN, TUNE_WEIGHT_DECAY,
-# TUNE_LEARNING_RATE, TUNE_SCHEDULE, TUNE_EPOCHS and TUNE_BATCH.  Every
-# candidate sets all six options, so a change of the extension's defaults
-# does not change what it means.  A combination equal to an earlier
-# candidate is left out.
+# and every combination of the values of TUNE_ACTIVATION, TUNE_HIDDEN,
+# TUNE_WEIGHT_DECAY, TUNE_LEARNING_RATE, TUNE_SCHEDULE, TUNE_EPOCHS and
+# TUNE_BATCH.  Every candidate sets all seven options, so a change of the
+# extension's defaults does not change what it means.  A combination
+# equal to an earlier candidate is left out.
 #
 # Environment:
 #   TUNE_DATASETS       data sets (default "vowel1 vowel2 contraception
-#                       exam"); the names of accuracy.sh
+#                       office_surf landmine exam"); the names of
+#                       accuracy.sh.  office_surf and landmine are read
+#                       from DATA_DIR, and skipped with a printed line
+#                       when absent
 #   TUNE_SEEDS          training seeds (default "1 2")
+#   TUNE_ACTIVATION     values of activation (default "tanh relu")
 #   TUNE_HIDDEN         values of hidden (default "64 256")
 #   TUNE_WEIGHT_DECAY   values of weight_decay (default "0.0001 0.001 0.01
 #                       0.1")
-#   TUNE_LEARNING_RATE  values of learning_rate (default "0.003 0.03")
+#   TUNE_LEARNING_RATE  values of learning_rate (default "0.03"; 0.003
+#                       lost on every classification set of an earlier
+#                       grid, see docs/defaults.md)
 #   TUNE_SCHEDULE       values of lr_schedule, constant or inverse
 #                       (default "constant")
 #   TUNE_EPOCHS         values of epochs (default "200")
@@ -60,17 +66,18 @@ set -euo pipefail
 . "$(dirname "${BASH_SOURCE[0]}")/datasets.sh"
 
 report=${1:-$repo/docs/defaults.md}
-tune_datasets=${TUNE_DATASETS:-"vowel1 vowel2 contraception exam"}
+tune_datasets=${TUNE_DATASETS:-"vowel1 vowel2 contraception office_surf landmine exam"}
 tune_seeds=${TUNE_SEEDS:-"1 2"}
+tune_activation=${TUNE_ACTIVATION:-"tanh relu"}
 tune_hidden=${TUNE_HIDDEN:-"64 256"}
 tune_weight_decay=${TUNE_WEIGHT_DECAY:-"0.0001 0.001 0.01 0.1"}
-tune_learning_rate=${TUNE_LEARNING_RATE:-"0.003 0.03"}
+tune_learning_rate=${TUNE_LEARNING_RATE:-0.03}
 tune_schedule=${TUNE_SCHEDULE:-constant}
 tune_epochs=${TUNE_EPOCHS:-200}
 tune_batch=${TUNE_BATCH:-32}
 tune_jobs=${TUNE_JOBS:-2}
 tune_split_seed=${TUNE_SPLIT_SEED:-2}
-command_line=$(format_command "$*" TUNE_DATASETS TUNE_SEEDS TUNE_HIDDEN \
+command_line=$(format_command "$*" TUNE_DATASETS TUNE_SEEDS TUNE_ACTIVATION TUNE_HIDDEN \
 	TUNE_WEIGHT_DECAY TUNE_LEARNING_RATE TUNE_SCHEDULE TUNE_EPOCHS \
 	TUNE_BATCH TUNE_JOBS TUNE_SPLIT_SEED SPLIT_SEED DATA_DIR BLAS_THREADS \
 	PGCLUSTER_BIN)
@@ -112,9 +119,11 @@ check_values TUNE_LEARNING_RATE "$number" "$tune_learning_rate" \
 	"non-negative numbers such as 0.001 or 1e-3"
 check_values TUNE_SCHEDULE '^(constant|inverse)$' "$tune_schedule" \
 	"constant or inverse"
+check_values TUNE_ACTIVATION '^(tanh|relu)$' "$tune_activation" \
+	"tanh or relu"
 check_dataset_names TUNE_DATASETS "$tune_datasets"
 # An empty list would make an empty grid and a report without candidates.
-for variable in TUNE_DATASETS TUNE_SEEDS TUNE_HIDDEN TUNE_WEIGHT_DECAY \
+for variable in TUNE_DATASETS TUNE_SEEDS TUNE_ACTIVATION TUNE_HIDDEN TUNE_WEIGHT_DECAY \
 	TUNE_LEARNING_RATE TUNE_SCHEDULE TUNE_EPOCHS TUNE_BATCH; do
 	if [ -n "${!variable+set}" ] && [ -z "${!variable// /}" ]; then
 		echo "tune.sh: $variable has no value" >&2
@@ -188,17 +197,20 @@ SQL
 }
 
 # The grid candidates, with the keys in the order of prototype_options.
-candidate_format='{"hidden": %s, "weight_decay": %s, "learning_rate": %s, "lr_schedule": "%s", "epochs": %s, "batch_per_group": %s}'
+candidate_format='{"activation": "%s", "hidden": %s, "weight_decay": %s, "learning_rate": %s, "lr_schedule": "%s", "epochs": %s, "batch_per_group": %s}'
 add_candidate "$prototype_options"
-for hidden in $tune_hidden; do
-	for weight_decay in $tune_weight_decay; do
-		for learning_rate in $tune_learning_rate; do
-			for schedule in $tune_schedule; do
-				for epochs in $tune_epochs; do
-					for batch in $tune_batch; do
-						add_candidate "$(printf "$candidate_format" "$hidden" \
-							"$weight_decay" "$learning_rate" "$schedule" \
-							"$epochs" "$batch")"
+for activation in $tune_activation; do
+	for hidden in $tune_hidden; do
+		for weight_decay in $tune_weight_decay; do
+			for learning_rate in $tune_learning_rate; do
+				for schedule in $tune_schedule; do
+					for epochs in $tune_epochs; do
+						for batch in $tune_batch; do
+							add_candidate "$(printf "$candidate_format" \
+								"$activation" "$hidden" "$weight_decay" \
+								"$learning_rate" "$schedule" "$epochs" \
+								"$batch")"
+						done
 					done
 				done
 			done

@@ -45,9 +45,10 @@
  * schedule other than 0 as corrupt, so the new version number makes it
  * report the model as newer instead.
  *
- * Format version 5 allows activation 2, relu, with the length of version
- * 4, for the same reason: a version 4 reader calls it corrupt.  Older
- * versions must hold activation 1, tanh.
+ * Format version 5 allows activation 2 (relu) and keeps the length of
+ * version 4.  A version 4 reader rejects activation 2 as corrupt, so the
+ * new version number makes it report the model as newer.  Older versions
+ * must store activation 1 (tanh).
  *
  * Copyright (c) 2026, hgnn developers
  */

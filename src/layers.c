@@ -103,7 +103,7 @@ hgnn_activation_forward(HgnnActivation act, size_t count, const hgnn_real *x,
 {
 	size_t		i;
 
-	/* one loop per activation keeps the branch out of the tanh loop */
+	/* a loop per activation keeps the branch out of the tanh loop */
 	if (act == HGNN_ACT_RELU)
 	{
 		for (i = 0; i < count; i++)

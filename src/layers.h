@@ -73,8 +73,8 @@ extern void hgnn_dense_backward(int n, int in, int out, const hgnn_real *X,
 								hgnn_real *dX, hgnn_real *dW, hgnn_real *db);
 
 /*
- * The activation f of the hidden rows H0, H1 and H2.  The attention layers
- * of the task and class embeddings use tanh whatever it is.
+ * Applies the activation f of the hidden rows H0, H1 and H2.  The attention
+ * layers of the task and class embeddings always use tanh.
  */
 static inline hgnn_real
 hgnn_activate(HgnnActivation act, hgnn_real x)
@@ -84,7 +84,7 @@ hgnn_activate(HgnnActivation act, hgnn_real x)
 	return hgnn_tanh(x);
 }
 
-/* f'(x) written in terms of y = f(x), which the backward passes keep. */
+/* Returns f'(x) from y = f(x), because the backward passes keep only y. */
 static inline hgnn_real
 hgnn_activation_slope(HgnnActivation act, hgnn_real y)
 {

@@ -551,7 +551,7 @@ append_doubles_json(StringInfo buf, const double *values, int count)
 
 /*
  * Appends "key": name to the JSON object text in buf unless the stored
- * options already hold key.
+ * options already contain key.
  */
 static void
 add_missing_option(StringInfo buf, Datum options, const char *key,

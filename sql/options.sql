@@ -112,6 +112,16 @@ SELECT avg((hgnn_predict_label(c, features, task) = label::text)::int) >= 0.9
            AS regression_fits
 FROM opt_relu, opt_rows;
 
+-- hgnn_augment starts with H0, which relu keeps at 0 or above and tanh
+-- would not (hidden 8, so elements 1 to 8)
+SELECT bool_and(h >= 0) AS classifier_h0_nonnegative,
+       bool_or(h = 0) AS classifier_h0_has_zero
+FROM opt_relu, opt_rows,
+     unnest((hgnn_augment(c, features, task))[1:8]) AS h;
+SELECT bool_and(h >= 0) AS regression_h0_nonnegative
+FROM opt_relu, opt_rows,
+     unnest((hgnn_augment(r, features, task))[1:8]) AS h;
+
 -- the defaults of hidden, weight_decay, learning_rate and lr_schedule
 -- depend on the kind; an option that is given keeps its value in both
 SELECT info->>'kind' AS kind,

@@ -116,9 +116,11 @@ SELECT info -> 'format_version' AS format_version, info -> 'tasks' AS tasks,
        info -> 'classes' AS classes, info -> 'rows_used' AS rows_used,
        info -> 'n_features' AS n_features
 FROM (SELECT hgnn_model_info(model) AS info FROM up_v1) s;
--- its stored options predate lr_schedule; the schedule it trained with,
--- inverse, is filled in, so training again with them gives its weights
+-- its stored options predate lr_schedule and activation; the schedule
+-- and activation it trained with, inverse and tanh, are filled in, so
+-- training again with them gives its weights
 SELECT info -> 'options' -> 'lr_schedule' AS lr_schedule,
+       info -> 'options' -> 'activation' AS activation,
        info -> 'options' -> 'learning_rate' AS learning_rate
 FROM (SELECT hgnn_model_info(model) AS info FROM up_v1) s;
 SELECT hgnn_predict_label(model, ARRAY[1, 0]::real[], 'left') AS left_one,
@@ -134,7 +136,7 @@ SELECT * FROM up_v1, hgnn_task_relations(model);
 SELECT hgnn_evaluate(model, ARRAY[1, 0]::real[], 1, 'left') -> 'rows' AS rows
 FROM up_v1;
 
--- models trained now are in format version 4
+-- models trained now are in format version 5
 SELECT DISTINCT hgnn_model_info(model) -> 'format_version' AS format_version
 FROM hgnn_models;
 

@@ -107,7 +107,7 @@ hgnn_activation_forward(HgnnActivation act, size_t count, const hgnn_real *x,
 	if (act == HGNN_ACT_RELU)
 	{
 		for (i = 0; i < count; i++)
-			y[i] = x[i] > 0 ? x[i] : 0;
+			y[i] = hgnn_activate(HGNN_ACT_RELU, x[i]);
 		return;
 	}
 	for (i = 0; i < count; i++)

@@ -79,8 +79,13 @@ extern void hgnn_dense_backward(int n, int in, int out, const hgnn_real *X,
 static inline hgnn_real
 hgnn_activate(HgnnActivation act, hgnn_real x)
 {
+	/*
+	 * x <= 0 is false for NaN, so relu passes NaN on as tanh does, and an
+	 * overflow in z W + b fails the finiteness checks instead of reading
+	 * as an inactive unit.
+	 */
 	if (act == HGNN_ACT_RELU)
-		return x > 0 ? x : 0;
+		return x <= 0 ? 0 : x;
 	return hgnn_tanh(x);
 }
 

@@ -245,6 +245,24 @@ test_activation(HgnnRng *rng, HgnnActivation act, const char *name)
 	check_gradient(label, c.x, c.count, dx, activation_loss, &c);
 }
 
+/*
+ * relu must pass NaN on, as tanh does: an overflow in z W + b then fails
+ * the finiteness checks of training and prediction instead of reading as
+ * an inactive unit.
+ */
+static void
+test_relu_nan(void)
+{
+	hgnn_real	x[3] = {NAN, -1, 2};
+	hgnn_real	y[3];
+
+	hgnn_activation_forward(HGNN_ACT_RELU, 3, x, y);
+	report(isnan(y[0]), "relu forward passes NaN on", "");
+	report(y[1] == 0 && y[2] == 2, "relu forward clips negatives only", "");
+	report(isnan(hgnn_activate(HGNN_ACT_RELU, NAN)),
+		   "relu of one value passes NaN on", "");
+}
+
 /* --------------------------------------------------------- kernel graph */
 
 typedef struct KernelCase
@@ -1130,6 +1148,7 @@ main(void)
 	 * layers for every base model.
 	 */
 	test_activation(&rng, HGNN_ACT_RELU, "relu");
+	test_relu_nan();
 	test_kernel_graph(&rng, HGNN_ACT_RELU, "mixed labels, relu", 6, 4, mixed,
 					  1.5);
 	test_row_attention(&rng, HGNN_ACT_RELU, 6, 4, 3);

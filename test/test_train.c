@@ -1332,6 +1332,96 @@ test_regression_allocation(void)
 	free_regression_set(&rs);
 }
 
+/*
+ * A relu model predicts through relu: flipping only the activation of the
+ * trained model to tanh changes the prediction of some training row, for
+ * a classifier (probabilities) and a regression model (values).
+ */
+static void
+test_relu_prediction(void)
+{
+	static const int rows[3] = {40, 40, 40};
+	static const double offset[3] = {0, 0, 0};
+	static const double scale[3] = {1, 1, 1};
+	Dataset		ds;
+	RegressionSet rs;
+	HgnnConfig	cfg;
+	HgnnModel	model;
+	hgnn_real  *work;
+	double	   *relu_proba;
+	double	   *tanh_proba;
+	char		errbuf[256] = "";
+	int			changed = 0;
+	int			rc,
+				i,
+				k;
+
+	make_dataset(&ds, 3, 3, 4, multi_rows, 3.0, 17);
+	config_for(&cfg, &ds.data, 3, 3);
+	cfg.activation = HGNN_ACT_RELU;
+	cfg.hidden = 16;
+	cfg.epochs = 10;
+	rc = hgnn_train_classifier(&cfg, &ds.data, NULL, NULL, &model, errbuf,
+							   sizeof(errbuf));
+	check(rc == 0, "relu classifier training succeeds", errbuf);
+	if (rc == 0)
+	{
+		hgnn_model_prepare(&model);
+		work = calloc(hgnn_predict_work_size(&model), sizeof(hgnn_real));
+		relu_proba = calloc(3, sizeof(double));
+		tanh_proba = calloc(3, sizeof(double));
+		for (i = 0; i < ds.data.n_rows; i++)
+		{
+			const float *x = ds.features + (size_t) i * ds.data.n_features;
+
+			model.cfg.activation = HGNN_ACT_RELU;
+			hgnn_predict_row(&model, x, ds.task[i], work, relu_proba);
+			model.cfg.activation = HGNN_ACT_TANH;
+			hgnn_predict_row(&model, x, ds.task[i], work, tanh_proba);
+			for (k = 0; k < 3; k++)
+				if (relu_proba[k] != tanh_proba[k])
+					changed = 1;
+		}
+		check(changed, "relu classifier predicts through relu", "");
+		free(work);
+		free(relu_proba);
+		free(tanh_proba);
+		hgnn_model_free(&model);
+	}
+	free_dataset(&ds);
+
+	changed = 0;
+	make_regression_set(&rs, 3, 4, rows, offset, scale, 0.05, 43);
+	regression_config(&cfg, &rs.data, 3);
+	cfg.activation = HGNN_ACT_RELU;
+	cfg.epochs = 10;
+	rc = hgnn_train_regressor(&cfg, &rs.data, NULL, NULL, &model, errbuf,
+							  sizeof(errbuf));
+	check(rc == 0, "relu regression training succeeds", errbuf);
+	if (rc == 0)
+	{
+		hgnn_model_prepare(&model);
+		work = calloc(hgnn_predict_work_size(&model), sizeof(hgnn_real));
+		for (i = 0; i < rs.data.n_rows; i++)
+		{
+			const float *x = rs.features + (size_t) i * rs.data.n_features;
+			double		relu_value,
+						tanh_value;
+
+			model.cfg.activation = HGNN_ACT_RELU;
+			relu_value = hgnn_predict_value(&model, x, rs.task[i], work);
+			model.cfg.activation = HGNN_ACT_TANH;
+			tanh_value = hgnn_predict_value(&model, x, rs.task[i], work);
+			if (relu_value != tanh_value)
+				changed = 1;
+		}
+		check(changed, "relu regression predicts through relu", "");
+		free(work);
+		hgnn_model_free(&model);
+	}
+	free_regression_set(&rs);
+}
+
 int
 main(void)
 {
@@ -1354,6 +1444,7 @@ main(void)
 	test_regression_determinism();
 	test_regression_validation();
 	test_regression_allocation();
+	test_relu_prediction();
 
 	printf("%d passed, %d failed\n", n_passed, n_failed);
 	return n_failed == 0 ? 0 : 1;

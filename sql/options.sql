@@ -101,7 +101,9 @@ SELECT hgnn_fit(features, label, task,
                   "weight_decay": 0.001, "lr_schedule": "constant"}') AS r
 FROM opt_rows;
 SELECT hgnn_model_info(c)->'options'->'activation' AS classifier,
-       hgnn_model_info(r)->'options'->'activation' AS regression
+       hgnn_model_info(r)->'options'->'activation' AS regression,
+       hgnn_model_info(c)->'activation' AS classifier_in_effect,
+       hgnn_model_info(r)->'activation' AS regression_in_effect
 FROM opt_relu;
 SELECT hgnn_model_info(hgnn_fit(features, label, task, '{"epochs": 1}'))
            ->'options'->'activation' AS default_activation

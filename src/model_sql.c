@@ -645,6 +645,8 @@ model_info(const HgnnCachedModel *cached)
 	appendStringInfo(&buf, ", \"hidden\": %d, \"gat_hidden\": %d, \"task_embedding\": %d, \"class_embedding\": %d",
 					 cfg->hidden, cfg->gat_hidden, cfg->task_embedding,
 					 cfg->class_embedding);
+	appendStringInfoString(&buf, ", \"activation\": ");
+	escape_json(&buf, hgnn_activation_name(cfg->activation));
 	appendStringInfo(&buf, ", \"augment\": %s, \"augmented_width\": %d, \"n_parameters\": %zu",
 					 cfg->augment ? "true" : "false",
 					 model->layout.augmented_width, model->layout.total);

@@ -254,7 +254,10 @@ parse_kind(const OptionDef *def, JsonbValue *v)
 
 typedef const char *(*NameFn) (int value);
 
-/* Returns the names of values 0 to last as "a", "b" or "c", for messages. */
+/*
+ * Returns the names of values first to last as "a", "b" or "c", for
+ * messages.
+ */
 static char *
 value_names(NameFn name, int first, int last)
 {

@@ -75,6 +75,12 @@ FROM err_rows, generate_series(1, 14) AS g;
 -- options must be the same on every row
 SELECT hgnn_fit(features, label, task,
                 jsonb_build_object('epochs', 1 + id % 2)) FROM err_rows;
+-- the same value written differently is the same option
+SELECT hgnn_model_info(hgnn_fit(features, label, task,
+           CASE WHEN id % 2 = 0 THEN '{"epochs": 1, "hidden": 4}'::jsonb
+                ELSE '{"hidden": 4.0, "epochs": 1.00}'::jsonb END))
+           -> 'options' -> 'hidden' AS hidden
+FROM err_rows;
 
 -- an error leaves the session usable
 SELECT hgnn_model_info(hgnn_fit(features, label, task,

@@ -90,6 +90,11 @@ state_reserve(HgnnFitState *state, int64 extra)
 	state->capacity = capacity;
 }
 
+/*
+ * Raises an error unless options equal those of the first row as jsonb
+ * values, so that 8 and 8.0 are the same option.  Equal bytes, the usual
+ * case of a constant, skip the comparison.
+ */
 static void
 check_same_options(HgnnFitState *state, Jsonb *options)
 {
@@ -99,11 +104,20 @@ check_same_options(HgnnFitState *state, Jsonb *options)
 		same = (state->options == NULL && options == NULL);
 	else
 		same = (VARSIZE(state->options) == VARSIZE(options) &&
-				memcmp(state->options, options, VARSIZE(options)) == 0);
+				memcmp(state->options, options, VARSIZE(options)) == 0) ||
+			compareJsonbContainers(&state->options->root,
+								   &options->root) == 0;
 	if (!same)
 		ereport(ERROR,
 				(errcode(ERRCODE_INVALID_PARAMETER_VALUE),
 				 errmsg("hgnn_fit options differ between rows"),
+				 errdetail("The first row has %s, and a later row has %s.",
+						   state->options == NULL ? "NULL" :
+						   JsonbToCString(NULL, &state->options->root,
+										  VARSIZE(state->options)),
+						   options == NULL ? "NULL" :
+						   JsonbToCString(NULL, &options->root,
+										  VARSIZE(options))),
 				 errhint("Pass one constant options value for all rows.")));
 }
 

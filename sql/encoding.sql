@@ -51,12 +51,19 @@ SELECT enc_try_info(set_byte(model, n, (get_byte(model, n) + 1) % 256))
 FROM enc_models, generate_series(0, length(model) - 1) AS n
 GROUP BY 1 ORDER BY 1;
 
--- a version number from a newer hgnn, and the invalid version 0
--- version 3 kept a padding 0 where version 4 keeps lr_schedule: a
--- classifier with the default constant schedule is not a valid version 3
--- model, and one with the inverse schedule reads as version 3
-SELECT hgnn_model_info(overlay(model placing '\x03000000'::bytea
+-- versions before 5 know only tanh, and version 3 kept a padding 0 where
+-- version 4 keeps lr_schedule.  So the default classifier (relu and the
+-- constant schedule) is no valid version 4 model, a tanh classifier with
+-- the constant schedule is no valid version 3 model, and a tanh one with
+-- the inverse schedule reads as version 3
+SELECT hgnn_model_info(overlay(model placing '\x04000000'::bytea
                                FROM 5 FOR 4)) FROM enc_models;
+SELECT hgnn_model_info(overlay(m placing '\x03000000'::bytea FROM 5 FOR 4))
+FROM (SELECT hgnn_fit(ARRAY[(g / 2) % 2 + 0.3 * sin(g),
+                            0.3 * cos(g)]::real[],
+                      (g / 2) % 2, g % 2,
+                      '{"hidden": 4, "epochs": 2, "activation": "tanh"}') AS m
+      FROM generate_series(1, 40) AS g) f;
 SELECT i->'format_version' AS format_version,
        i->'options'->'lr_schedule' AS lr_schedule
 FROM (SELECT hgnn_model_info(overlay(m placing '\x03000000'::bytea
@@ -65,8 +72,10 @@ FROM (SELECT hgnn_model_info(overlay(m placing '\x03000000'::bytea
                                   0.3 * cos(g)]::real[],
                             (g / 2) % 2, g % 2,
                             '{"hidden": 4, "epochs": 2,
-                              "lr_schedule": "inverse"}') AS m
+                              "lr_schedule": "inverse",
+                              "activation": "tanh"}') AS m
             FROM generate_series(1, 40) AS g) f) s;
+-- a version number from a newer hgnn, and the invalid version 0
 SELECT hgnn_model_info(overlay(model placing '\x06000000'::bytea
                                FROM 5 FOR 4)) FROM enc_models;
 SELECT hgnn_predict_label(overlay(model placing '\xffffffff'::bytea

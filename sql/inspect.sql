@@ -20,7 +20,7 @@ CREATE TABLE ins_models AS
 SELECT hgnn_fit(features, label, task,
                 '{"hidden": 12, "gat_hidden": 4, "task_embedding": 3,
                   "class_embedding": 5, "epochs": 15, "batch_per_group": 8,
-                  "learning_rate": 0.05,
+                  "learning_rate": 0.05, "activation": "tanh",
                   "lr_schedule": "inverse", "weight_decay": 0.01,
                   "seed": 2}') AS model,
        hgnn_fit(features, label, task,
@@ -30,7 +30,7 @@ FROM ins_rows;
 SELECT hgnn_train('inspected', 'ins_rows', 'features', 'label', 'task',
                   '{"hidden": 12, "gat_hidden": 4, "task_embedding": 3,
                     "class_embedding": 5, "epochs": 15, "batch_per_group": 8,
-                    "learning_rate": 0.05,
+                    "learning_rate": 0.05, "activation": "tanh",
                     "lr_schedule": "inverse", "weight_decay": 0.01,
                     "seed": 2}') > 0 AS trained;
 

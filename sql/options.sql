@@ -105,9 +105,6 @@ SELECT hgnn_model_info(c)->'options'->'activation' AS classifier,
        hgnn_model_info(c)->'activation' AS classifier_in_effect,
        hgnn_model_info(r)->'activation' AS regression_in_effect
 FROM opt_relu;
-SELECT hgnn_model_info(hgnn_fit(features, label, task, '{"epochs": 1}'))
-           ->'options'->'activation' AS default_activation
-FROM opt_rows;
 SELECT avg((hgnn_predict_label(c, features, task) = label::text)::int) >= 0.9
            AS classifier_fits,
        avg((hgnn_predict(r, features, task) - label) ^ 2) < 0.1
@@ -124,9 +121,11 @@ SELECT bool_and(h >= 0) AS regression_h0_nonnegative
 FROM opt_relu, opt_rows,
      unnest((hgnn_augment(r, features, task))[1:8]) AS h;
 
--- the defaults of hidden, weight_decay, learning_rate and lr_schedule
--- depend on the kind; an option that is given keeps its value in both
+-- the defaults of activation, hidden, weight_decay, learning_rate and
+-- lr_schedule depend on the kind; an option that is given keeps its value
+-- in both
 SELECT info->>'kind' AS kind,
+       info->'options'->'activation' AS activation,
        info->'options'->'hidden' AS hidden,
        info->'options'->'weight_decay' AS weight_decay,
        info->'options'->'learning_rate' AS learning_rate,
@@ -143,10 +142,11 @@ FROM (SELECT hgnn_model_info(hgnn_fit(features, label, task,
       SELECT hgnn_model_info(hgnn_fit(features, label, task,
              '{"epochs": 1, "kind": "regression", "hidden": 8,
                "weight_decay": 0.5, "learning_rate": 0.04,
-               "lr_schedule": "constant"}'))
+               "lr_schedule": "constant", "activation": "relu"}'))
       FROM opt_rows
       UNION ALL
       SELECT hgnn_model_info(hgnn_fit(features, label, task,
              '{"epochs": 1, "hidden": 8, "weight_decay": 0.5,
-               "learning_rate": 0.04, "lr_schedule": "inverse"}'))
+               "learning_rate": 0.04, "lr_schedule": "inverse",
+               "activation": "tanh"}'))
       FROM opt_rows) s;

@@ -38,9 +38,10 @@ SELECT id, hgnn_predict_proba('old', features, domain) AS proba,
        hgnn_predict_label('other', features, domain) AS label
 FROM up_rows;
 
--- this server's library writes lr_schedule; an older one did not, which
--- the row of 'other' stands for here
-UPDATE hgnn_models SET options = options - 'lr_schedule' WHERE name = 'other';
+-- this server's library writes lr_schedule and activation; an older one
+-- did not, which the row of 'other' stands for here
+UPDATE hgnn_models SET options = options - 'lr_schedule' - 'activation'
+WHERE name = 'other';
 
 ALTER EXTENSION hgnn UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'hgnn';
@@ -51,8 +52,10 @@ FROM hgnn_deployments ORDER BY name;
 SELECT unnest(extconfig)::regclass AS dumped
 FROM pg_extension WHERE extname = 'hgnn' ORDER BY 1;
 
--- a row without lr_schedule records the inverse schedule it trained with
-SELECT name, version, options -> 'lr_schedule' AS lr_schedule
+-- a row without lr_schedule or activation records the inverse schedule
+-- and the tanh activation it trained with
+SELECT name, version, options -> 'lr_schedule' AS lr_schedule,
+       options -> 'activation' AS activation
 FROM hgnn_models ORDER BY id;
 
 -- the rows of 0.1.0 have no values in the new columns

@@ -48,14 +48,16 @@
 
 /*
  * The defaults that differ by kind, the winners of test/bench/tune.sh on
- * the vowel and Contraception sets (classification) and on Exam
- * (regression).  Regression's winner is the prototype's setting, and the
- * three best regression candidates all had a penalty of 0.1 or more.
+ * vowel, Contraception, Office-Caltech10 SURF and Landmine
+ * (classification) and on Exam (regression), see docs/defaults.md.
+ * Regression's winner is the prototype's setting.
  */
-#define CLASSIFIER_HIDDEN 256
-#define CLASSIFIER_WEIGHT_DECAY 0.0001
+#define CLASSIFIER_ACTIVATION HGNN_ACT_RELU
+#define CLASSIFIER_HIDDEN 64
+#define CLASSIFIER_WEIGHT_DECAY 0.01
 #define CLASSIFIER_LEARNING_RATE 0.03
 #define CLASSIFIER_LR_SCHEDULE HGNN_SCHEDULE_CONSTANT
+#define REGRESSION_ACTIVATION HGNN_ACT_TANH
 #define REGRESSION_HIDDEN 600
 #define REGRESSION_WEIGHT_DECAY 0.2
 #define REGRESSION_LEARNING_RATE 0.02
@@ -66,7 +68,6 @@ hgnn_config_defaults(HgnnConfig *cfg, HgnnKind kind)
 {
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->kind = kind;
-	cfg->activation = HGNN_ACT_TANH;
 	cfg->gat_hidden = 16;
 	cfg->task_embedding = 8;
 	cfg->class_embedding = 8;
@@ -85,6 +86,7 @@ hgnn_config_defaults(HgnnConfig *cfg, HgnnKind kind)
 	cfg->class_rank = 0;
 	if (kind == HGNN_KIND_REGRESSION)
 	{
+		cfg->activation = REGRESSION_ACTIVATION;
 		cfg->hidden = REGRESSION_HIDDEN;
 		cfg->weight_decay = REGRESSION_WEIGHT_DECAY;
 		cfg->learning_rate = REGRESSION_LEARNING_RATE;
@@ -92,6 +94,7 @@ hgnn_config_defaults(HgnnConfig *cfg, HgnnKind kind)
 	}
 	else
 	{
+		cfg->activation = CLASSIFIER_ACTIVATION;
 		cfg->hidden = CLASSIFIER_HIDDEN;
 		cfg->weight_decay = CLASSIFIER_WEIGHT_DECAY;
 		cfg->learning_rate = CLASSIFIER_LEARNING_RATE;

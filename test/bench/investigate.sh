@@ -3,8 +3,9 @@
 # Contraception (or any classification set of accuracy.sh), and writes
 # the tables as Markdown.  Every variant changes one option against the
 # extension's defaults: the kernel width (sigma 1, the prototype's), the
-# augmentation (off: the base model alone) or the learning-rate schedule
-# (the prototype's lr / (1 + epoch)).  The prototype's settings as a whole
+# augmentation (off: the base model alone), the learning-rate schedule
+# (the prototype's lr / (1 + epoch)) or the activation (the prototype's
+# tanh in place of relu).  The prototype's settings as a whole
 # are a row of accuracy.sh.  Needs the extension installed
 # (test/setup.sh) and R with mlbench and mlmRev.  Run as root.  Not part of
 # CI.
@@ -52,6 +53,7 @@ variants=(
 	"sigma 1|{\"sigma\": 1}"
 	"no augmentation|{\"augment\": false}"
 	"inverse schedule|{\"lr_schedule\": \"inverse\"}"
+	"tanh|{\"activation\": \"tanh\"}"
 )
 
 . "$test_dir/pgcluster.sh"

@@ -472,9 +472,9 @@ graphs_forward(const HgnnConfig *cfg, const HgnnLayout *layout,
 								  work->H2 + off, work->scratch);
 
 		/*
-		 * TODO: on vowel every task's pooled row came out equal, so the
-		 * task relations were uniform.  Try a mean, or a kernel sum
-		 * divided by m (docs/investigation.md).
+		 * TODO: E1 = tanh(S1 P1) saturates, because the unnormalized
+		 * kernel sums make |P1| large, so every task gets the same E2
+		 * (make -C test task-graph).  Normalizing is a model change.
 		 */
 		hgnn_maxpool_forward(m, h, work->H2 + off,
 							 work->task_pool + (size_t) t * h,

@@ -49,7 +49,7 @@ cosine(const hgnn_real *a, const hgnn_real *b, int n)
 	return ab / sqrt(aa * bb + 1e-300);
 }
 
-/* Largest |S_ij - 1/n| over an n x n attention matrix. */
+/* Returns the largest |S_ij - 1/n| over an n x n attention matrix. */
 static double
 deviation_from_uniform(const hgnn_real *S, int n)
 {
@@ -61,7 +61,7 @@ deviation_from_uniform(const hgnn_real *S, int n)
 	return worst;
 }
 
-/* Share of the count values of Y whose magnitude is above 0.99. */
+/* Returns the share of the count values of Y above 0.99 in magnitude. */
 static double
 saturated_share(const hgnn_real *Y, int count)
 {
@@ -73,7 +73,7 @@ saturated_share(const hgnn_real *Y, int count)
 	return (double) n / count;
 }
 
-/* Largest absolute difference between row 0 and any other row. */
+/* Returns the largest absolute difference between row 0 and another row. */
 static double
 row_spread(const hgnn_real *Y, int n, int width)
 {

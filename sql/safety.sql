@@ -127,8 +127,20 @@ SET ROLE regress_hgnn_user;
 -- without privileges on the catalog, checked before training
 SELECT hgnn_train('safe', 'safe_rows', 'features', 'label', 'task',
                   '{"hidden": 4, "epochs": 2}');
--- with privileges on the catalog but not on the rows
+-- without SELECT on hgnn_deployments, which deploying after the training
+-- needs: also checked before training
 RESET ROLE;
+GRANT SELECT, INSERT ON hgnn_models TO regress_hgnn_user;
+GRANT INSERT, UPDATE ON hgnn_deployments TO regress_hgnn_user;
+GRANT USAGE ON SEQUENCE hgnn_models_id_seq, hgnn_deployments_id_seq
+    TO regress_hgnn_user;
+GRANT SELECT ON safe_rows TO regress_hgnn_user;
+SET ROLE regress_hgnn_user;
+SELECT hgnn_train('safe', 'safe_rows', 'features', 'label', 'task',
+                  '{"hidden": 4, "epochs": 2}');
+RESET ROLE;
+REVOKE ALL ON hgnn_models, hgnn_deployments, safe_rows FROM regress_hgnn_user;
+-- with privileges on the catalog but not on the rows
 GRANT SELECT, INSERT ON hgnn_models, hgnn_deployments TO regress_hgnn_user;
 GRANT UPDATE ON hgnn_deployments TO regress_hgnn_user;
 GRANT USAGE ON SEQUENCE hgnn_models_id_seq, hgnn_deployments_id_seq

@@ -23,7 +23,7 @@
  *	a_i = [H0_i ; E2_t], output a_i O_t + c_t, one value per row
  *	loss: mean squared error of each task, summed over tasks
  *
- * f is the activation option, tanh (the prototype's) or relu; the
+ * f is the activation option, tanh (the prototype's) or relu.  The
  * attention layers of E2 and C2 use tanh with either.
  *
  * Both add weight_decay (||W||^2 + ||O block||^2); the base model decides
@@ -50,7 +50,9 @@
  * The defaults that differ by kind, the winners of test/bench/tune.sh on
  * vowel, Contraception, Office-Caltech10 SURF and Landmine
  * (classification) and on Exam (regression), see docs/defaults.md.
- * Regression's winner is the prototype's setting.
+ * Regression keeps the prototype's settings: they were also best on Exam
+ * and School in docs/defaults-regression.md, although they underfit
+ * SARCOS there.
  */
 #define CLASSIFIER_ACTIVATION HGNN_ACT_RELU
 #define CLASSIFIER_HIDDEN 64

@@ -53,9 +53,9 @@ GROUP BY 1 ORDER BY 1;
 
 -- versions before 5 know only tanh, and version 3 kept a padding 0 where
 -- version 4 keeps lr_schedule.  So the default classifier (relu and the
--- constant schedule) is no valid version 4 model, a tanh classifier with
--- the constant schedule is no valid version 3 model, and a tanh one with
--- the inverse schedule reads as version 3
+-- constant schedule) is not a valid version 4 model, and a tanh
+-- classifier with the constant schedule is not a valid version 3 model.
+-- A tanh one with the inverse schedule reads as version 3.
 SELECT hgnn_model_info(overlay(model placing '\x04000000'::bytea
                                FROM 5 FOR 4)) FROM enc_models;
 SELECT hgnn_model_info(overlay(m placing '\x03000000'::bytea FROM 5 FOR 4))

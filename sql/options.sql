@@ -86,10 +86,10 @@ FROM (SELECT hgnn_model_info(hgnn_fit(features, label, task,
              '{"epochs": 5, "hidden": 8, "lr_schedule": "inverse"}')) AS info
       FROM opt_rows) i;
 
--- the activation of H0, H1 and H2 is chosen by name; a relu model of
--- either kind fits its training rows, scored through hgnn_predict (the
--- regression defaults fit 40 epochs with neither activation, so that
--- model takes a weak penalty and a constant rate)
+-- the activation of H0, H1 and H2 is chosen by name.  A relu model of
+-- either kind fits its training rows, scored through hgnn_predict.  The
+-- regression defaults fit 40 epochs with neither activation, so the
+-- regression model takes a weak penalty and a constant rate.
 SELECT hgnn_fit(features, label, task, '{"activation": "sigmoid"}')
 FROM opt_rows;
 SELECT hgnn_fit(features, label, task, '{"activation": 2}') FROM opt_rows;

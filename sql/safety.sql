@@ -127,8 +127,8 @@ SET ROLE regress_hgnn_user;
 -- without privileges on the catalog, checked before training
 SELECT hgnn_train('safe', 'safe_rows', 'features', 'label', 'task',
                   '{"hidden": 4, "epochs": 2}');
--- without SELECT on hgnn_deployments, which deploying after the training
--- needs: also checked before training
+-- deploying after training reads hgnn_deployments, so a missing SELECT
+-- on it is also reported before training
 RESET ROLE;
 GRANT SELECT, INSERT ON hgnn_models TO regress_hgnn_user;
 GRANT INSERT, UPDATE ON hgnn_deployments TO regress_hgnn_user;

@@ -119,9 +119,9 @@ SELECT info -> 'format_version' AS format_version, info -> 'tasks' AS tasks,
        info -> 'classes' AS classes, info -> 'rows_used' AS rows_used,
        info -> 'n_features' AS n_features
 FROM (SELECT hgnn_model_info(model) AS info FROM up_v1) s;
--- its stored options predate lr_schedule and activation; the schedule
+-- its stored options predate lr_schedule and activation.  The schedule
 -- and activation it trained with, inverse and tanh, are filled in, so
--- training again with them gives its weights
+-- training again with them gives its weights.
 SELECT info -> 'options' -> 'lr_schedule' AS lr_schedule,
        info -> 'options' -> 'activation' AS activation,
        info -> 'options' -> 'learning_rate' AS learning_rate

@@ -1143,9 +1143,9 @@ main(void)
 	}
 
 	/*
-	 * relu last, so that the tanh cases above draw the values they drew
-	 * before relu existed; relu reaches the network through the same
-	 * layers for every base model.
+	 * relu runs last, so that the tanh cases above draw the values they
+	 * drew before relu existed.  relu reaches the network through the
+	 * same layers for every base model, so two base models cover it.
 	 */
 	test_activation(&rng, HGNN_ACT_RELU, "relu");
 	test_relu_nan();

@@ -4,7 +4,7 @@
 MODULE_big = hgnn
 EXTENSION = hgnn
 DATA = hgnn--0.1.0.sql hgnn--0.1.0--0.2.0.sql hgnn--0.2.0--0.3.0.sql \
-	hgnn--0.3.0--0.4.0.sql
+	hgnn--0.3.0--0.4.0.sql hgnn--0.4.0--0.5.0.sql
 PGFILEDESC = "hgnn - hierarchical graph neural network multi-task models"
 
 MATH_OBJS = src/linalg.o src/rng.o src/layers.o src/model.o src/sampler.o \

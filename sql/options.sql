@@ -121,13 +121,14 @@ SELECT bool_and(h >= 0) AS regression_h0_nonnegative
 FROM opt_relu, opt_rows,
      unnest((hgnn_augment(r, features, task))[1:8]) AS h;
 
--- the defaults of activation, hidden, weight_decay, learning_rate and
--- lr_schedule depend on the kind; an option that is given keeps its value
--- in both
+-- the defaults of activation, hidden, weight_decay, weight_decay_scale,
+-- learning_rate and lr_schedule depend on the kind; an option that is
+-- given keeps its value in both
 SELECT info->>'kind' AS kind,
        info->'options'->'activation' AS activation,
        info->'options'->'hidden' AS hidden,
        info->'options'->'weight_decay' AS weight_decay,
+       info->'options'->'weight_decay_scale' AS weight_decay_scale,
        info->'options'->'learning_rate' AS learning_rate,
        info->'options'->'lr_schedule' AS lr_schedule,
        info->'options'->'epochs' AS epochs
@@ -141,12 +142,38 @@ FROM (SELECT hgnn_model_info(hgnn_fit(features, label, task,
       UNION ALL
       SELECT hgnn_model_info(hgnn_fit(features, label, task,
              '{"epochs": 1, "kind": "regression", "hidden": 8,
-               "weight_decay": 0.5, "learning_rate": 0.04,
+               "weight_decay": 0.5, "weight_decay_scale": "none",
+               "learning_rate": 0.04,
                "lr_schedule": "constant", "activation": "relu"}'))
       FROM opt_rows
       UNION ALL
       SELECT hgnn_model_info(hgnn_fit(features, label, task,
              '{"epochs": 1, "hidden": 8, "weight_decay": 0.5,
+               "weight_decay_scale": "rows",
                "learning_rate": 0.04, "lr_schedule": "inverse",
                "activation": "tanh"}'))
+      FROM opt_rows) s;
+
+-- weight_decay_scale is chosen by name.  With rows the steps apply
+-- weight_decay times tasks over training rows (0.5 * 2 / 40), which the
+-- top-level weight_decay of hgnn_model_info reports; the options keep the
+-- value given.
+SELECT hgnn_fit(features, label, task, '{"weight_decay_scale": "row"}')
+FROM opt_rows;
+SELECT hgnn_fit(features, label, task, '{"weight_decay_scale": true}')
+FROM opt_rows;
+SELECT info->'options'->'weight_decay' AS given,
+       info->'options'->'weight_decay_scale' AS scale,
+       info->'weight_decay' AS applied,
+       (info->>'weight_decay')::float8 =
+           0.5 * (info->>'n_tasks')::float8 / (info->>'rows_used')::float8
+           AS applied_is_scaled
+FROM (SELECT hgnn_model_info(hgnn_fit(features, label, task,
+             '{"epochs": 1, "hidden": 4, "weight_decay": 0.5,
+               "weight_decay_scale": "rows"}')) AS info
+      FROM opt_rows
+      UNION ALL
+      SELECT hgnn_model_info(hgnn_fit(features, label, task,
+             '{"epochs": 1, "hidden": 4, "weight_decay": 0.5,
+               "weight_decay_scale": "none"}'))
       FROM opt_rows) s;

@@ -38,9 +38,11 @@ SELECT id, hgnn_predict_proba('old', features, domain) AS proba,
        hgnn_predict_label('other', features, domain) AS label
 FROM up_rows;
 
--- this server's library writes lr_schedule and activation; an older one
--- did not, which the row of 'other' stands for here
-UPDATE hgnn_models SET options = options - 'lr_schedule' - 'activation'
+-- this server's library writes lr_schedule, activation and
+-- weight_decay_scale; an older one did not, which the row of 'other'
+-- stands for here
+UPDATE hgnn_models
+SET options = options - 'lr_schedule' - 'activation' - 'weight_decay_scale'
 WHERE name = 'other';
 
 ALTER EXTENSION hgnn UPDATE;
@@ -52,10 +54,12 @@ FROM hgnn_deployments ORDER BY name;
 SELECT unnest(extconfig)::regclass AS dumped
 FROM pg_extension WHERE extname = 'hgnn' ORDER BY 1;
 
--- a row without lr_schedule or activation records the inverse schedule
--- and the tanh activation it trained with
+-- a row without lr_schedule, activation or weight_decay_scale records the
+-- inverse schedule, the tanh activation and the unscaled weight_decay it
+-- trained with
 SELECT name, version, options -> 'lr_schedule' AS lr_schedule,
-       options -> 'activation' AS activation
+       options -> 'activation' AS activation,
+       options -> 'weight_decay_scale' AS weight_decay_scale
 FROM hgnn_models ORDER BY id;
 
 -- the rows of 0.1.0 have no values in the new columns

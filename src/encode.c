@@ -50,6 +50,10 @@
  * new version number makes it report the model as newer.  Older versions
  * must store activation 1 (tanh).
  *
+ * Format version 6 appends, and version 5 ends before:
+ *
+ *	decay		u8 weight_decay_scale (older models: 0, none)
+ *
  * Copyright (c) 2026, hgnn developers
  */
 #include "encode.h"
@@ -238,6 +242,7 @@ body_size(const HgnnModel *model)
 	size += 1 + 4 + (model->info_json ? strlen(model->info_json) : 0);
 	size += 1 + (model->task_relation ? 4 * relation_count(&model->cfg) : 0);
 	size += 4 + (model->epoch_loss ? 8 * (size_t) model->cfg.epochs : 0);
+	size += 1;					/* weight_decay_scale */
 	return size;
 }
 
@@ -341,6 +346,9 @@ hgnn_encode(const HgnnModel *model, uint8_t *buf)
 		for (i = 0; i < (size_t) cfg->epochs; i++)
 			put_f64(&w, model->epoch_loss[i]);
 	}
+
+	/* format version 6 */
+	put_u8(&w, (uint8_t) cfg->weight_decay_scale);
 
 	/* checksum of the body, at offset 8 */
 	w.pos = buf + 8;
@@ -1016,6 +1024,14 @@ get_body(Reader *r, HgnnModel *model)
 
 	if (r->version >= 2)
 		get_version2_fields(r, model);
+	model->cfg.weight_decay_scale = HGNN_DECAY_NONE;
+	if (r->version >= 6 && !r->failed)
+	{
+		uint32_t	v = get_u8(r, "weight_decay_scale");
+
+		if (check_range(r, "weight_decay_scale", v, 0, HGNN_DECAY_LAST))
+			model->cfg.weight_decay_scale = (HgnnDecayScale) v;
+	}
 
 	if (!r->failed && r->left != 0)
 		reader_fail(r, "%zu bytes follow the last field", r->left);

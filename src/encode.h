@@ -13,7 +13,7 @@
 
 #include "model.h"
 
-#define HGNN_FORMAT_VERSION 5
+#define HGNN_FORMAT_VERSION 6
 
 /* magic, version, checksum and body length */
 #define HGNN_HEADER_SIZE 24

@@ -26,10 +26,11 @@
  * f is the activation option, tanh (the prototype's) or relu.  The
  * attention layers of E2 and C2 use tanh with either.
  *
- * Both add weight_decay (||W||^2 + ||O block||^2); the base model decides
+ * Both add weight_decay (||W||^2 + ||O block||^2); train.c passes the
+ * value that hgnn_effective_weight_decay gives.  The base model decides
  * what the O block holds and how it becomes O (base_model.c), and STL
- * gives every task its own W and b.  With augment = 0 the
- * graphs are skipped and a_i = H0_i.  Defining HGNN_PLANT_BUG=n breaks one
+ * gives every task its own W and b.  With augment = 0 the graphs are
+ * skipped and a_i = H0_i.  Defining HGNN_PLANT_BUG=n breaks one
  * gradient on purpose (see layers.c).
  *
  * Copyright (c) 2026, hgnn developers
@@ -78,6 +79,7 @@ hgnn_config_defaults(HgnnConfig *cfg, HgnnKind kind)
 	cfg->sigma = 0.0;
 	cfg->clip_norm = 0.0;
 	cfg->seed = 1;
+	cfg->weight_decay_scale = HGNN_DECAY_NONE;
 	cfg->standardize = 1;
 	cfg->augment = 1;
 	cfg->prior_correction = 1;
@@ -102,6 +104,27 @@ hgnn_config_defaults(HgnnConfig *cfg, HgnnKind kind)
 		cfg->learning_rate = CLASSIFIER_LEARNING_RATE;
 		cfg->lr_schedule = CLASSIFIER_LR_SCHEDULE;
 	}
+}
+
+double
+hgnn_effective_weight_decay(const HgnnConfig *cfg, int64_t n_rows)
+{
+	if (cfg->weight_decay_scale == HGNN_DECAY_ROWS && n_rows > 0)
+		return cfg->weight_decay * cfg->n_tasks / (double) n_rows;
+	return cfg->weight_decay;
+}
+
+static const char *const decay_scale_names[] = {
+	[HGNN_DECAY_NONE] = "none",
+	[HGNN_DECAY_ROWS] = "rows",
+};
+
+const char *
+hgnn_decay_scale_name(int scale)
+{
+	if (scale < 0 || scale > HGNN_DECAY_LAST)
+		return NULL;
+	return decay_scale_names[scale];
 }
 
 /*

@@ -51,6 +51,22 @@ typedef enum HgnnSchedule
 #define HGNN_SCHEDULE_LAST HGNN_SCHEDULE_CONSTANT
 
 /*
+ * How weight_decay scales with the training rows.  The loss is a sum of
+ * per-task means, so a fixed penalty weighs as much against a task of
+ * 3,000 rows as against one of 30.  HGNN_DECAY_ROWS divides it by the
+ * mean rows per task, as a prior on the weights would against a summed
+ * loss.  Stored from format version 6 on; older models used
+ * HGNN_DECAY_NONE.
+ */
+typedef enum HgnnDecayScale
+{
+	HGNN_DECAY_NONE = 0,		/* weight_decay as given */
+	HGNN_DECAY_ROWS = 1			/* weight_decay * n_tasks / training rows */
+} HgnnDecayScale;
+
+#define HGNN_DECAY_LAST HGNN_DECAY_ROWS
+
+/*
  * Training configuration.  The SQL layer fills it from the options jsonb
  * after hgnn_config_defaults() of the model kind; the data dimensions come
  * from the rows.
@@ -75,6 +91,7 @@ typedef struct HgnnConfig
 	double		learning_rate;	/* Adam step size at epoch 0 */
 	HgnnSchedule lr_schedule;	/* step size of the later epochs */
 	double		weight_decay;	/* lambda of the L2 penalty on W and O_t */
+	HgnnDecayScale weight_decay_scale;	/* of lambda by the training rows */
 	double		sigma;			/* kernel width; <= 0 asks train to pick the
 								 * median pairwise squared distance */
 	double		clip_norm;		/* global gradient norm cap; 0 disables */
@@ -207,6 +224,15 @@ typedef void (*HgnnProgressFn) (void *arg, int epoch, int step,
  */
 extern void hgnn_config_defaults(HgnnConfig *cfg, HgnnKind kind);
 extern void hgnn_layout_init(const HgnnConfig *cfg, HgnnLayout *layout);
+
+/*
+ * The lambda that training applies to n_rows training rows: weight_decay,
+ * or with HGNN_DECAY_ROWS weight_decay * n_tasks / n_rows.
+ */
+extern double hgnn_effective_weight_decay(const HgnnConfig *cfg, int64_t n_rows);
+
+/* Returns the option name of scale ("none", "rows"), or NULL. */
+extern const char *hgnn_decay_scale_name(int scale);
 
 /*
  * Trains a classifier on data.  cfg's dimensions must match data; the keys

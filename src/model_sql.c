@@ -569,8 +569,9 @@ add_missing_option(StringInfo buf, Datum options, const char *key,
 /*
  * Returns the stored training options of model as JSON text.  Models of
  * format version 3 and older trained with the inverse schedule before
- * lr_schedule existed, and models of version 4 and older with tanh before
- * activation existed, so their options lack those keys.  This adds them
+ * lr_schedule existed, models of version 4 and older with tanh before
+ * activation existed, and models of version 5 and older without a
+ * weight_decay_scale, so their options lack those keys.  This adds them
  * from the decoded configuration, so training again with the options
  * gives the same weights whatever the defaults have become.
  */
@@ -589,6 +590,8 @@ options_json(const HgnnModel *model)
 					   hgnn_schedule_name(model->cfg.lr_schedule));
 	add_missing_option(&missing, options, "activation",
 					   hgnn_activation_name(model->cfg.activation));
+	add_missing_option(&missing, options, "weight_decay_scale",
+					   hgnn_decay_scale_name(model->cfg.weight_decay_scale));
 	if (missing.len == 1)
 		return model->info_json;
 	appendStringInfoChar(&missing, '}');
@@ -676,6 +679,10 @@ model_info(const HgnnCachedModel *cached)
 		appendStringInfoString(&buf, "null");	/* no kernel graph */
 	else
 		hgnn_append_json_double(&buf, cfg->sigma);
+	/* the lambda of the steps, after weight_decay_scale */
+	appendStringInfoString(&buf, ", \"weight_decay\": ");
+	hgnn_append_json_double(&buf,
+							hgnn_effective_weight_decay(cfg, model->rows_used));
 	appendStringInfoString(&buf, ", \"final_loss\": ");
 	hgnn_append_json_double(&buf, model->final_loss);
 	appendStringInfo(&buf, ", \"rows_used\": " INT64_FORMAT

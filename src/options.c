@@ -29,7 +29,8 @@ typedef enum OptionType
 	OPTION_KIND,				/* int field: an HgnnKind, by name */
 	OPTION_BASE_MODEL,			/* HgnnBaseModel field, by name */
 	OPTION_SCHEDULE,			/* HgnnSchedule field, by name */
-	OPTION_ACTIVATION			/* HgnnActivation field, by name */
+	OPTION_ACTIVATION,			/* HgnnActivation field, by name */
+	OPTION_DECAY_SCALE			/* HgnnDecayScale field, by name */
 } OptionType;
 
 typedef struct OptionDef
@@ -60,6 +61,7 @@ static const OptionDef option_defs[] = {
 	{"learning_rate", OPTION_REAL, CFG(learning_rate), 0, 10, true},
 	{"lr_schedule", OPTION_SCHEDULE, CFG(lr_schedule)},
 	{"weight_decay", OPTION_REAL, CFG(weight_decay), 0, 1000},
+	{"weight_decay_scale", OPTION_DECAY_SCALE, CFG(weight_decay_scale)},
 	/* below 1e-6 exp(-d/sigma) and its gradient underflow for every pair */
 	{"sigma", OPTION_REAL, CFG(sigma), 1e-6, 1e30, false, true},
 	{"clip_norm", OPTION_REAL, CFG(clip_norm), 0, 1e30},
@@ -352,6 +354,10 @@ set_option(HgnnOptions *opts, const OptionDef *def, JsonbValue *v)
 				parse_name(def, v, hgnn_activation_name, HGNN_ACT_TANH,
 						   HGNN_ACT_LAST);
 			break;
+		case OPTION_DECAY_SCALE:
+			*(HgnnDecayScale *) field = (HgnnDecayScale)
+				parse_name(def, v, hgnn_decay_scale_name, 0, HGNN_DECAY_LAST);
+			break;
 	}
 }
 
@@ -429,6 +435,8 @@ option_field_size(OptionType type)
 			return sizeof(HgnnSchedule);
 		case OPTION_ACTIVATION:
 			return sizeof(HgnnActivation);
+		case OPTION_DECAY_SCALE:
+			return sizeof(HgnnDecayScale);
 		default:
 			return sizeof(int);
 	}
@@ -549,6 +557,10 @@ hgnn_options_to_json(const HgnnOptions *opts)
 			case OPTION_ACTIVATION:
 				escape_json(&buf,
 							hgnn_activation_name(*(const HgnnActivation *) field));
+				break;
+			case OPTION_DECAY_SCALE:
+				escape_json(&buf,
+							hgnn_decay_scale_name(*(const HgnnDecayScale *) field));
 				break;
 		}
 	}

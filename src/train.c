@@ -91,6 +91,13 @@ validate_config(const HgnnConfig *cfg, const HgnnData *data, HgnnKind kind,
 				 cfg->weight_decay);
 		return -1;
 	}
+	if (cfg->weight_decay_scale < HGNN_DECAY_NONE ||
+		cfg->weight_decay_scale > HGNN_DECAY_LAST)
+	{
+		snprintf(errbuf, errlen, "weight_decay_scale %d is not a known scale",
+				 (int) cfg->weight_decay_scale);
+		return -1;
+	}
 	if (!(cfg->clip_norm >= 0.0) || !isfinite(cfg->clip_norm))
 	{
 		snprintf(errbuf, errlen, "clip_norm must be non-negative and finite, not %g",
@@ -632,6 +639,7 @@ run_epochs(HgnnModel *model, const HgnnData *data, HgnnSampler *sampler,
 		   HgnnProgressFn progress, void *progress_arg)
 {
 	const HgnnConfig *cfg = &model->cfg;
+	HgnnConfig	step_cfg = *cfg;
 	size_t		n_params = model->layout.total;
 	hgnn_real  *grad = hgnn_alloc_array(n_params, sizeof(hgnn_real));
 	HgnnAdam	adam;
@@ -640,6 +648,8 @@ run_epochs(HgnnModel *model, const HgnnData *data, HgnnSampler *sampler,
 				step;
 	double		epoch_loss = 0.0;
 
+	/* the model keeps the option; the steps apply the scaled lambda */
+	step_cfg.weight_decay = hgnn_effective_weight_decay(cfg, data->n_rows);
 	hgnn_adam_init(&adam, n_params);
 	for (epoch = 0; epoch < cfg->epochs; epoch++)
 	{
@@ -656,7 +666,7 @@ run_epochs(HgnnModel *model, const HgnnData *data, HgnnSampler *sampler,
 			batch_ready = 0;
 
 			/* forward, loss, backward */
-			loss = hgnn_network_loss(cfg, &model->layout, model->params,
+			loss = hgnn_network_loss(&step_cfg, &model->layout, model->params,
 									 batch, work, grad);
 
 			/* update */

@@ -21,7 +21,7 @@ dataset_names="vowel1 vowel2 exam contraception office_surf school sarcos landmi
 script_name=$(basename "$0")
 # The training options of the HGNN prototype, all seven written out, so that
 # a change of the extension's defaults does not change what they mean.
-prototype_options='{"activation": "tanh", "hidden": 600, "weight_decay": 0.2, "learning_rate": 0.02, "lr_schedule": "inverse", "epochs": 200, "batch_per_group": 32}'
+prototype_options='{"activation": "tanh", "hidden": 600, "weight_decay": 0.2, "weight_decay_scale": "none", "learning_rate": 0.02, "lr_schedule": "inverse", "epochs": 200, "batch_per_group": 32}'
 # Background cells queued by queue_job, each a command line quoted for eval.
 queued_jobs=()
 

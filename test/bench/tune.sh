@@ -26,9 +26,9 @@
 #
 # Candidates: the prototype's options (prototype_options of datasets.sh),
 # and every combination of the values of TUNE_ACTIVATION, TUNE_HIDDEN,
-# TUNE_WEIGHT_DECAY, TUNE_LEARNING_RATE, TUNE_SCHEDULE, TUNE_EPOCHS and
-# TUNE_BATCH.  Every candidate sets all seven options, so a change of the
-# extension's defaults does not change what it means.  A combination
+# TUNE_WEIGHT_DECAY, TUNE_DECAY_SCALE, TUNE_LEARNING_RATE, TUNE_SCHEDULE,
+# TUNE_EPOCHS and TUNE_BATCH.  Every candidate sets all eight options, so
+# a change of the extension's defaults does not change what it means.  A combination
 # equal to an earlier candidate is left out.
 #
 # Environment:
@@ -42,6 +42,9 @@
 #   TUNE_HIDDEN         values of hidden (default "64 256")
 #   TUNE_WEIGHT_DECAY   values of weight_decay (default "0.0001 0.001 0.01
 #                       0.1")
+#   TUNE_DECAY_SCALE    values of weight_decay_scale, none or rows
+#                       (default "none"); with rows, weight_decay is
+#                       divided by the mean training rows per task
 #   TUNE_LEARNING_RATE  values of learning_rate (default "0.03"; 0.003
 #                       lost on every classification set of an earlier
 #                       grid, see docs/defaults.md)
@@ -71,6 +74,7 @@ tune_seeds=${TUNE_SEEDS:-"1 2"}
 tune_activation=${TUNE_ACTIVATION:-"tanh relu"}
 tune_hidden=${TUNE_HIDDEN:-"64 256"}
 tune_weight_decay=${TUNE_WEIGHT_DECAY:-"0.0001 0.001 0.01 0.1"}
+tune_decay_scale=${TUNE_DECAY_SCALE:-none}
 tune_learning_rate=${TUNE_LEARNING_RATE:-0.03}
 tune_schedule=${TUNE_SCHEDULE:-constant}
 tune_epochs=${TUNE_EPOCHS:-200}
@@ -78,7 +82,7 @@ tune_batch=${TUNE_BATCH:-32}
 tune_jobs=${TUNE_JOBS:-2}
 tune_split_seed=${TUNE_SPLIT_SEED:-2}
 command_line=$(format_command "$*" TUNE_DATASETS TUNE_SEEDS TUNE_ACTIVATION TUNE_HIDDEN \
-	TUNE_WEIGHT_DECAY TUNE_LEARNING_RATE TUNE_SCHEDULE TUNE_EPOCHS \
+	TUNE_WEIGHT_DECAY TUNE_DECAY_SCALE TUNE_LEARNING_RATE TUNE_SCHEDULE TUNE_EPOCHS \
 	TUNE_BATCH TUNE_JOBS TUNE_SPLIT_SEED SPLIT_SEED DATA_DIR BLAS_THREADS \
 	PGCLUSTER_BIN)
 
@@ -121,10 +125,12 @@ check_values TUNE_SCHEDULE '^(constant|inverse)$' "$tune_schedule" \
 	"constant or inverse"
 check_values TUNE_ACTIVATION '^(tanh|relu)$' "$tune_activation" \
 	"tanh or relu"
+check_values TUNE_DECAY_SCALE '^(none|rows)$' "$tune_decay_scale" \
+	"none or rows"
 check_dataset_names TUNE_DATASETS "$tune_datasets"
 # An empty list would make an empty grid and a report without candidates.
 for variable in TUNE_DATASETS TUNE_SEEDS TUNE_ACTIVATION TUNE_HIDDEN TUNE_WEIGHT_DECAY \
-	TUNE_LEARNING_RATE TUNE_SCHEDULE TUNE_EPOCHS TUNE_BATCH; do
+	TUNE_DECAY_SCALE TUNE_LEARNING_RATE TUNE_SCHEDULE TUNE_EPOCHS TUNE_BATCH; do
 	if [ -n "${!variable+set}" ] && [ -z "${!variable// /}" ]; then
 		echo "tune.sh: $variable has no value" >&2
 		exit 2
@@ -197,19 +203,21 @@ SQL
 }
 
 # The grid candidates, with the keys in the order of prototype_options.
-candidate_format='{"activation": "%s", "hidden": %s, "weight_decay": %s, "learning_rate": %s, "lr_schedule": "%s", "epochs": %s, "batch_per_group": %s}'
+candidate_format='{"activation": "%s", "hidden": %s, "weight_decay": %s, "weight_decay_scale": "%s", "learning_rate": %s, "lr_schedule": "%s", "epochs": %s, "batch_per_group": %s}'
 add_candidate "$prototype_options"
 for activation in $tune_activation; do
 	for hidden in $tune_hidden; do
 		for weight_decay in $tune_weight_decay; do
-			for learning_rate in $tune_learning_rate; do
-				for schedule in $tune_schedule; do
-					for epochs in $tune_epochs; do
-						for batch in $tune_batch; do
-							add_candidate "$(printf "$candidate_format" \
-								"$activation" "$hidden" "$weight_decay" \
-								"$learning_rate" "$schedule" "$epochs" \
-								"$batch")"
+			for decay_scale in $tune_decay_scale; do
+				for learning_rate in $tune_learning_rate; do
+					for schedule in $tune_schedule; do
+						for epochs in $tune_epochs; do
+							for batch in $tune_batch; do
+								add_candidate "$(printf "$candidate_format" \
+									"$activation" "$hidden" "$weight_decay" \
+									"$decay_scale" "$learning_rate" \
+									"$schedule" "$epochs" "$batch")"
+							done
 						done
 					done
 				done

@@ -98,7 +98,8 @@ SELECT hgnn_fit(features, label, task,
                 '{"epochs": 40, "hidden": 8, "activation": "relu"}') AS c,
        hgnn_fit(features, label::float8, task,
                 '{"epochs": 40, "hidden": 8, "activation": "relu",
-                  "weight_decay": 0.001, "lr_schedule": "constant"}') AS r
+                  "weight_decay": 0.001, "weight_decay_scale": "none",
+                  "learning_rate": 0.03, "lr_schedule": "constant"}') AS r
 FROM opt_rows;
 SELECT hgnn_model_info(c)->'options'->'activation' AS classifier,
        hgnn_model_info(r)->'options'->'activation' AS regression,

@@ -10,5 +10,5 @@
 UPDATE @extschema@.hgnn_models
 SET options = options OPERATOR(pg_catalog.||)
 	'{"lr_schedule": "inverse"}'::pg_catalog.jsonb
-WHERE options IS NOT NULL
+WHERE pg_catalog.jsonb_typeof(options) = 'object'
 	AND NOT options OPERATOR(pg_catalog.?) 'lr_schedule';

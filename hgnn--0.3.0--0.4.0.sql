@@ -9,7 +9,7 @@
 UPDATE @extschema@.hgnn_models
 SET options = options OPERATOR(pg_catalog.||)
 	'{"activation": "tanh"}'::pg_catalog.jsonb
-WHERE options IS NOT NULL
+WHERE pg_catalog.jsonb_typeof(options) = 'object'
 	AND NOT options OPERATOR(pg_catalog.?) 'activation';
 
 -- hgnn_train checked INSERT and UPDATE on hgnn_deployments before training

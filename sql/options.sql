@@ -122,9 +122,9 @@ SELECT bool_and(h >= 0) AS regression_h0_nonnegative
 FROM opt_relu, opt_rows,
      unnest((hgnn_augment(r, features, task))[1:8]) AS h;
 
--- the defaults of activation, hidden, weight_decay, weight_decay_scale,
--- learning_rate and lr_schedule depend on the kind; an option that is
--- given keeps its value in both
+-- the defaults of hidden, weight_decay, weight_decay_scale and
+-- learning_rate depend on the kind; an option that is given keeps its
+-- value in both
 SELECT info->>'kind' AS kind,
        info->'options'->'activation' AS activation,
        info->'options'->'hidden' AS hidden,
@@ -156,9 +156,9 @@ FROM (SELECT hgnn_model_info(hgnn_fit(features, label, task,
       FROM opt_rows) s;
 
 -- weight_decay_scale is chosen by name.  With rows the steps apply
--- weight_decay times tasks over training rows (0.5 * 2 / 40), which the
--- top-level weight_decay of hgnn_model_info reports; the options keep the
--- value given.
+-- weight_decay times tasks over training rows (0.5 * 2 / 40).  The
+-- top-level weight_decay of hgnn_model_info reports that value, and the
+-- options keep the value given.
 SELECT hgnn_fit(features, label, task, '{"weight_decay_scale": "row"}')
 FROM opt_rows;
 SELECT hgnn_fit(features, label, task, '{"weight_decay_scale": true}')
@@ -178,3 +178,15 @@ FROM (SELECT hgnn_model_info(hgnn_fit(features, label, task,
              '{"epochs": 1, "hidden": 4, "weight_decay": 0.5,
                "weight_decay_scale": "none"}'))
       FROM opt_rows) s;
+
+-- an invalid value is quoted in the error up to 80 bytes, so a long one
+-- does not fill the log
+SELECT hgnn_fit(features, label, task,
+                jsonb_build_object('weight_decay_scale', repeat('x', 1000000)))
+FROM opt_rows;
+SELECT hgnn_fit(features, label, task,
+                jsonb_build_object('activation', repeat('é', 100)))
+FROM opt_rows;
+SELECT hgnn_fit(features, label, task,
+                jsonb_build_object('hidden', to_jsonb(array_fill(7, ARRAY[100]))))
+FROM opt_rows;

@@ -45,8 +45,16 @@ UPDATE hgnn_models
 SET options = options - 'lr_schedule' - 'activation' - 'weight_decay_scale'
 WHERE name = 'other';
 
+-- options edited by hand into something other than an object
+UPDATE hgnn_models SET options = '["edited by hand"]'
+WHERE name = 'old' AND version = 1;
+
 ALTER EXTENSION hgnn UPDATE;
 SELECT extversion FROM pg_extension WHERE extname = 'hgnn';
+
+-- the updates add keys to objects only, because || would append to an
+-- array
+SELECT options FROM hgnn_models WHERE name = 'old' AND version = 1;
 
 -- every name is deployed at the version that 0.1.0 used
 SELECT name, version, action, reason, rolled_back_at IS NULL AS active

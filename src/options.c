@@ -11,6 +11,7 @@
 #include <math.h>
 
 #include "common/shortest_dec.h"
+#include "mb/pg_wchar.h"
 #include "utils/builtins.h"
 #include "utils/json.h"
 #include "utils/numeric.h"
@@ -117,11 +118,20 @@ number_text(Numeric num)
 	return text;
 }
 
-/* Returns a JSON value as the user wrote it, for error messages. */
+/* maximum bytes of a value that an error message quotes */
+#define VALUE_TEXT_MAX 80
+
+/*
+ * Returns a JSON value as the user wrote it, for error messages.  A text
+ * longer than VALUE_TEXT_MAX bytes is cut at a character boundary and ends
+ * in "...", so that a megabyte of garbage does not fill the server log.
+ */
 static char *
 json_value_text(JsonbValue *v)
 {
 	StringInfoData buf;
+	char	   *text;
+	int			len;
 
 	switch (v->type)
 	{
@@ -133,14 +143,23 @@ json_value_text(JsonbValue *v)
 			return number_text(v->val.numeric);
 		case jbvString:
 			initStringInfo(&buf);
-			escape_json(&buf, pnstrdup(v->val.string.val, v->val.string.len));
-			return buf.data;
+			escape_json(&buf, pnstrdup(v->val.string.val,
+									   Min(v->val.string.len,
+										   VALUE_TEXT_MAX + 1)));
+			text = buf.data;
+			break;
 		case jbvBinary:
-			return JsonbToCString(NULL, v->val.binary.data,
+			text = JsonbToCString(NULL, v->val.binary.data,
 								  v->val.binary.len);
+			break;
 		default:
 			return pstrdup("?");
 	}
+	len = strlen(text);
+	if (len <= VALUE_TEXT_MAX)
+		return text;
+	len = pg_mbcliplen(text, len, VALUE_TEXT_MAX - 3);
+	return psprintf("%.*s...", len, text);
 }
 
 static const char *

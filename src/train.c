@@ -372,7 +372,8 @@ compute_standardization(const HgnnConfig *cfg, const HgnnData *data,
 /*
  * Mean and population standard deviation of each task's targets.  The mean
  * is a running mean and the deviations are scaled by their maximum, so
- * targets near the range of double do not overflow.  A spread below 1e-12
+ * targets near the range of double do not overflow as long as each task's
+ * range, max - min, is finite; a wider range fails.  A spread below 1e-12
  * of the mean's size, as for a task of one row or of equal targets whose
  * mean picked up rounding error, gives scale 1.  Fails when a task's
  * targets are not finite or their mean or spread is not.
@@ -384,11 +385,38 @@ compute_target_standardization(const HgnnConfig *cfg, const HgnnData *data,
 	int			T = cfg->n_tasks;
 	double	   *max_dev = hgnn_alloc_array(T, sizeof(double));
 	double	   *sq = hgnn_alloc_array(T, sizeof(double));
+	double	   *min = hgnn_alloc_array(T, sizeof(double));
+	double	   *max = hgnn_alloc_array(T, sizeof(double));
 	int64_t    *rows = hgnn_alloc_array(T, sizeof(int64_t));
 	int			status = 0;
 	int			i,
 				t;
 
+	for (i = 0; i < data->n_rows; i++)
+	{
+		int			task = data->task[i];
+		double		target = data->target[i];
+
+		if (rows[task] == 0 || target < min[task])
+			min[task] = target;
+		if (rows[task] == 0 || target > max[task])
+			max[task] = target;
+		rows[task]++;
+	}
+	for (t = 0; t < T; t++)
+	{
+		if (rows[t] > 0 && !isfinite(max[t] - min[t]))
+		{
+			snprintf(errbuf, errlen,
+					 "targets of task %d range from %g to %g, a spread "
+					 "that overflows double precision; divide the target "
+					 "by a constant such as 1e10",
+					 t + 1, min[t], max[t]);
+			status = -1;
+			goto done;
+		}
+		rows[t] = 0;
+	}
 	for (i = 0; i < data->n_rows; i++)
 	{
 		int			task = data->task[i];
@@ -431,8 +459,11 @@ compute_target_standardization(const HgnnConfig *cfg, const HgnnData *data,
 		model->target_scale[t] =
 			sd > 1e-12 * fmax(fabs(model->target_mean[t]), DBL_MIN) ? sd : 1.0;
 	}
+done:
 	hgnn_free(max_dev);
 	hgnn_free(sq);
+	hgnn_free(min);
+	hgnn_free(max);
 	hgnn_free(rows);
 	return status;
 }

@@ -1318,6 +1318,33 @@ test_regression_validation(void)
 	bad.target = target;
 	expect_regression_rejected("infinite target is rejected", &cfg, &bad);
 
+	/* finite targets whose difference overflows double */
+	memcpy(target, rs.target, sizeof(double) * rs.data.n_rows);
+	check(rs.data.task[0] == rs.data.task[1], "rows 0 and 1 share a task", "");
+	target[0] = 9e307;
+	target[1] = -9e307;
+	rc = hgnn_train_regressor(&cfg, &bad, NULL, NULL, &model, errbuf,
+							  sizeof(errbuf));
+	check(rc == -1 && model.params == NULL,
+		  "target range past double is rejected", errbuf);
+	check(strstr(errbuf, "range from -9e+307 to 9e+307") != NULL,
+		  "target range error names both ends", errbuf);
+
+	/* a range just inside double trains, with a finite mean and scale */
+	target[0] = 8e307;
+	target[1] = -8e307;
+	errbuf[0] = '\0';
+	rc = hgnn_train_regressor(&cfg, &bad, NULL, NULL, &model, errbuf,
+							  sizeof(errbuf));
+	check(rc == 0, "target range inside double trains", errbuf);
+	if (rc == 0)
+	{
+		check(isfinite(model.target_mean[rs.data.task[0]]) &&
+			  isfinite(model.target_scale[rs.data.task[0]]),
+			  "wide target range has finite mean and scale", "");
+		hgnn_model_free(&model);
+	}
+
 	bad = rs.data;
 	bad.target = NULL;
 	expect_regression_rejected("regression without targets is rejected",

@@ -239,7 +239,7 @@ write_report()
 		echo
 		echo "- Command: \`$command_line\`"
 		echo "- Machine: $(describe_machine)"
-		echo "- hgnn from commit $(describe_commit), scikit-learn $("$python" -c 'import sklearn; print(sklearn.__version__)')"
+		echo "- hgnn from commit $(describe_run_commit), scikit-learn $("$python" -c 'import sklearn; print(sklearn.__version__)')"
 		echo "- hgnn settings: $(describe_setting epochs "${EPOCHS:-}"); $(describe_setting hidden "${HIDDEN:-}")"
 		echo "- At most $jobs hgnn cells trained at once (JOBS)"
 		echo

@@ -105,6 +105,24 @@ describe_commit()
 	echo "$commit"
 }
 
+# The commit of the run, taken when the script starts.  A report is
+# rewritten after every data set, and HEAD can move during a long run.
+run_commit=$(describe_commit)
+
+# Prints run_commit, and the commit at the time of the call when HEAD
+# moved or the tree changed since the start, so a report names both.
+describe_run_commit()
+{
+	local now
+
+	now=$(describe_commit)
+	if [ "$now" = "$run_commit" ]; then
+		echo "$run_commit"
+	else
+		echo "$run_commit at the start, $now when this report was written"
+	fi
+}
+
 # Prints the seconds since $1, a time printed by date +%s.%N.
 elapsed_seconds()
 {

@@ -145,7 +145,7 @@ write_report()
 		echo
 		echo "- Command: \`$command_line\`"
 		echo "- Machine: $(describe_machine)"
-		echo "- hgnn from commit $(describe_commit)"
+		echo "- hgnn from commit $(describe_run_commit)"
 		echo
 		echo "Every variant changes one option against the defaults."
 		echo "\"test error\" and \"train-row error\" are means over tasks of the"

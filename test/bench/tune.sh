@@ -309,7 +309,7 @@ SQL
 		echo
 		echo "- Command: \`$command_line\`"
 		echo "- Machine: $(describe_machine)"
-		echo "- hgnn from commit $(describe_commit)"
+		echo "- hgnn from commit $(describe_run_commit)"
 		echo "- Seeds: $tune_seeds; at most $tune_jobs trainings at once (TUNE_JOBS)"
 		echo "- Data sets finished: $(run_sql <<<"SELECT string_agg(dataset, ' ' ORDER BY ord) FROM acc_dataset WHERE dataset IN (SELECT dataset FROM tune_result)") (TUNE_DATASETS: $tune_datasets)"
 		echo

@@ -52,8 +52,9 @@ FROM enc_models, generate_series(0, length(model) - 1) AS n
 GROUP BY 1 ORDER BY 1;
 
 -- versions before 6 end before the byte of weight_decay_scale, so this
--- model with an older version number is corrupt: one byte follows the
--- last field.  test/test_encode.c decodes bodies of every older version.
+-- model with an older version number is corrupt, because one byte follows
+-- the last field.  test/test_encode.c decodes bodies of every older
+-- version.
 SELECT hgnn_model_info(overlay(model placing '\x05000000'::bytea
                                FROM 5 FOR 4)) FROM enc_models;
 SELECT hgnn_model_info(overlay(m placing '\x03000000'::bytea FROM 5 FOR 4))

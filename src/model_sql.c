@@ -568,12 +568,11 @@ add_missing_option(StringInfo buf, Datum options, const char *key,
 
 /*
  * Returns the stored training options of model as JSON text.  Models of
- * format version 3 and older trained with the inverse schedule before
- * lr_schedule existed, models of version 4 and older with tanh before
- * activation existed, and models of version 5 and older without a
- * weight_decay_scale, so their options lack those keys.  This adds them
- * from the decoded configuration, so training again with the options
- * gives the same weights whatever the defaults have become.
+ * format version 3 and older trained with the inverse schedule, version 4
+ * and older with tanh, and version 5 and older with weight_decay_scale
+ * none, each before its option existed, so their options lack those keys.
+ * This adds them from the decoded configuration, so training again with
+ * the options gives the same weights whatever the defaults have become.
  */
 static char *
 options_json(const HgnnModel *model)

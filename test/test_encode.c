@@ -929,7 +929,7 @@ test_activation_versions(void)
 }
 
 /*
- * weight_decay_scale exists from format version 6 on, as the last byte: a
+ * weight_decay_scale exists from format version 6 on, as the last byte.  A
  * version 5 body ends before it and decodes as none, and a value past
  * HGNN_DECAY_LAST is corrupt.
  */

@@ -28,8 +28,8 @@
 # and every combination of the values of TUNE_ACTIVATION, TUNE_HIDDEN,
 # TUNE_WEIGHT_DECAY, TUNE_DECAY_SCALE, TUNE_LEARNING_RATE, TUNE_SCHEDULE,
 # TUNE_EPOCHS and TUNE_BATCH.  Every candidate sets all eight options, so
-# a change of the extension's defaults does not change what it means.  A combination
-# equal to an earlier candidate is left out.
+# a change of the extension's defaults does not change what it means.  A
+# combination equal to an earlier candidate is left out.
 #
 # Environment:
 #   TUNE_DATASETS       data sets (default "vowel1 vowel2 contraception
@@ -43,7 +43,7 @@
 #   TUNE_WEIGHT_DECAY   values of weight_decay (default "0.0001 0.001 0.01
 #                       0.1")
 #   TUNE_DECAY_SCALE    values of weight_decay_scale, none or rows
-#                       (default "none"); with rows, weight_decay is
+#                       (default "none").  With rows, weight_decay is
 #                       divided by the mean training rows per task
 #   TUNE_LEARNING_RATE  values of learning_rate (default "0.03"; 0.003
 #                       lost on every classification set of an earlier
